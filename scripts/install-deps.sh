@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Installs what greenroute needs to build, test and benchmark, idempotently:
+# Debian packages that are missing, and the npm packages of the llama.cpp
+# parity harness (tests/parity) when they are not installed yet.
+#
+#   scripts/install-deps.sh          # apt + npm
+#   scripts/install-deps.sh --apt    # apt only
+#   scripts/install-deps.sh --npm    # npm only
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+want_apt=1
+want_npm=1
+case "${1:-}" in
+  --apt) want_npm=0 ;;
+  --npm) want_apt=0 ;;
+  "") ;;
+  *) echo "usage: $0 [--apt|--npm]" >&2; exit 2 ;;
+esac
+
+apt_packages=(
+  build-essential cmake make pkg-config git
+  clang libclang-rt-14-dev          # libFuzzer target for the GGUF reader
+  nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libicu-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  nodejs                            # llama.cpp reference engine via node-llama-cpp
+)
+
+if [[ $want_apt == 1 ]]; then
+  missing=()
+  for p in "${apt_packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+      missing+=("$p")
+    fi
+  done
+  # npm ships with NodeSource's nodejs; Debian's own nodejs splits it out.
+  if ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
+  if ((${#missing[@]})); then
+    echo "install-deps: apt-get install ${missing[*]}"
+    if [[ $(id -u) -ne 0 ]]; then sudo=sudo; else sudo=; fi
+    $sudo apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+  else
+    echo "install-deps: apt packages present"
+  fi
+fi
+
+if [[ $want_npm == 1 ]]; then
+  parity="$here/tests/parity"
+  if [[ -d "$parity/node_modules/node-llama-cpp" && -d "$parity/node_modules/@node-llama-cpp/linux-x64" ]]; then
+    echo "install-deps: npm packages present"
+  else
+    echo "install-deps: npm install in tests/parity"
+    # Only the CPU build of llama.cpp: skip the CUDA/Vulkan optional binaries
+    # (hundreds of MB) and the package's post-install download step.
+    (cd "$parity" && npm install --no-audit --no-fund --omit=optional --ignore-scripts --loglevel=error)
+  fi
+fi
