@@ -38,11 +38,12 @@ int ThreadPool::default_threads() {
   return n == 0 ? 1 : static_cast<int>(n);
 }
 
-void ThreadPool::run_tasks(int thread) {
+void ThreadPool::run_tasks(Job& job, int thread) {
   for (;;) {
-    std::size_t task = next_task_.fetch_add(1, std::memory_order_relaxed);
-    if (task >= n_tasks_) break;
-    (*job_)(task, thread);
+    std::size_t task = job.next.fetch_add(1, std::memory_order_relaxed);
+    if (task >= job.n_tasks) break;
+    (*job.fn)(task, thread);
+    job.done.fetch_add(1, std::memory_order_acq_rel);
   }
 }
 
@@ -53,18 +54,31 @@ void ThreadPool::parallel_for(std::size_t n_tasks,
     for (std::size_t i = 0; i < n_tasks; ++i) fn(i, 0);
     return;
   }
-  job_ = &fn;
-  n_tasks_ = n_tasks;
-  next_task_.store(0, std::memory_order_relaxed);
-  pending_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
+  // Reuse a slot only once no late worker still looks at it. Workers hold a
+  // reference for a few instructions unless they are running a task of it,
+  // and every task of it finished before the previous region using it returned.
+  Job& job = jobs_[job_counter_++ & 1u];
+  for (int spin = 0; job.refs.load(std::memory_order_acquire) != 0; ++spin) {
+    if (spin < kSpinIterations) GR_CPU_RELAX(); else std::this_thread::yield();
+  }
+  job.fn = &fn;
+  job.n_tasks = n_tasks;
+  job.next.store(0, std::memory_order_relaxed);
+  job.done.store(0, std::memory_order_relaxed);
+  current_.store(&job, std::memory_order_release);
   {
     std::lock_guard<std::mutex> lock(mu_);
     generation_.fetch_add(1, std::memory_order_release);
   }
   wake_.notify_all();
-  run_tasks(0);
-  while (pending_.load(std::memory_order_acquire) != 0) GR_CPU_RELAX();
-  job_ = nullptr;
+  run_tasks(job, 0);
+  // Wait only for tasks other threads claimed; spin briefly (the usual case:
+  // they finish within microseconds), then yield so an oversubscribed machine
+  // can schedule them.
+  for (int spin = 0; job.done.load(std::memory_order_acquire) != n_tasks; ++spin) {
+    if (spin < kSpinIterations) GR_CPU_RELAX(); else std::this_thread::yield();
+  }
+  current_.store(nullptr, std::memory_order_release);
 }
 
 void ThreadPool::worker_loop(int thread) {
@@ -82,8 +96,12 @@ void ThreadPool::worker_loop(int thread) {
     }
     seen = gen;
     if (stop_.load()) return;
-    run_tasks(thread);
-    pending_.fetch_sub(1, std::memory_order_acq_rel);
+    Job* job = current_.load(std::memory_order_acquire);
+    if (job == nullptr) continue;  // the region already finished without us
+    job->refs.fetch_add(1, std::memory_order_acq_rel);
+    // Only a slot that is still (or again) published has consistent fields.
+    if (current_.load(std::memory_order_acquire) == job) run_tasks(*job, thread);
+    job->refs.fetch_sub(1, std::memory_order_acq_rel);
   }
 }
 

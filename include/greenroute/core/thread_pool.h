@@ -2,7 +2,10 @@
 //
 // Built for the engine's hot loop: a decode step issues hundreds of short
 // parallel regions, so dispatch must cost microseconds. Workers spin briefly
-// on a generation counter before sleeping on a condition variable.
+// on a generation counter before sleeping on a condition variable. The caller
+// waits only for tasks that were claimed, never for a worker to wake up: on an
+// oversubscribed machine a descheduled worker cannot stall a region, the
+// caller simply runs the remaining tasks itself.
 //
 // Thread contract: parallel_for() may be called by one thread at a time (the
 // owner of the inference context). The calling thread takes part in the work.
@@ -37,22 +40,30 @@ class ThreadPool {
   static int default_threads();
 
  private:
+  // A published parallel region. Two slots alternate so a worker that woke
+  // late for an old region can never read one being rewritten (see .cc).
+  struct Job {
+    const std::function<void(std::size_t, int)>* fn = nullptr;
+    std::size_t n_tasks = 0;
+    std::atomic<std::size_t> next{0};  // next task index to claim
+    std::atomic<std::size_t> done{0};  // tasks finished
+    std::atomic<int> refs{0};          // workers currently looking at this slot
+  };
+
   void worker_loop(int thread);
-  void run_tasks(int thread);
+  void run_tasks(Job& job, int thread);
 
   const int n_threads_;
   std::vector<std::thread> workers_;
 
   std::mutex mu_;
   std::condition_variable wake_;
-  std::atomic<unsigned> generation_{0};
+  std::atomic<unsigned> generation_{0};  // bumped on every publish (and on stop)
   std::atomic<bool> stop_{false};
 
-  // The job in flight (valid while pending_ > 0).
-  const std::function<void(std::size_t, int)>* job_ = nullptr;
-  std::size_t n_tasks_ = 0;
-  std::atomic<std::size_t> next_task_{0};
-  std::atomic<int> pending_{0};  // workers that have not yet finished this generation
+  Job jobs_[2];
+  unsigned job_counter_ = 0;            // owner thread only
+  std::atomic<Job*> current_{nullptr};  // the region in flight, if any
 };
 
 }  // namespace greenroute::core
