@@ -1,0 +1,64 @@
+# greenroute: the two commands a user needs are `make demo` and `make test`.
+# Each installs what it needs first (scripts/install-deps.sh is idempotent).
+SHELL := /bin/bash
+JOBS ?= $(shell nproc)
+BUILD_DIR ?= build
+TEST_DIR ?= build-asan
+FUZZ_DIR ?= build-fuzz
+MODELS_DIR ?= models
+# How long `make test` fuzzes the GGUF reader (seconds).
+FUZZ_SECONDS ?= 60
+
+DEMO_PRESET ?= smollm2-135m
+DEMO_TYPE ?= q8_0
+DEMO_MODEL ?= $(MODELS_DIR)/demo-$(DEMO_PRESET)-$(DEMO_TYPE).gguf
+
+.PHONY: all deps build test unit-test fuzz-test demo bench format clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+# Optimised build of the program and benchmarks (no tests).
+build:
+	@scripts/install-deps.sh --apt
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DGREENROUTE_BUILD_TESTS=OFF
+	cmake --build $(BUILD_DIR) -j$(JOBS)
+
+# Every test: unit and integration tests (incl. llama.cpp parity) under
+# ASan+UBSan, then the GGUF reader fuzzer for FUZZ_SECONDS.
+test: deps unit-test fuzz-test
+
+unit-test:
+	cmake -S . -B $(TEST_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGREENROUTE_SANITIZE=ON \
+	  -DGREENROUTE_BUILD_BENCH=OFF -DGREENROUTE_WERROR=ON
+	cmake --build $(TEST_DIR) -j$(JOBS)
+	ctest --test-dir $(TEST_DIR) --output-on-failure -j$(JOBS)
+
+fuzz-test:
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DGREENROUTE_FUZZ=ON -DGREENROUTE_BUILD_TESTS=OFF -DGREENROUTE_BUILD_BENCH=OFF \
+	  -DGREENROUTE_FUZZ_SECONDS=$(FUZZ_SECONDS)
+	cmake --build $(FUZZ_DIR) -j$(JOBS)
+	ctest --test-dir $(FUZZ_DIR) --output-on-failure
+
+# The main job. Until the end-to-end experiment exists: make a synthetic model
+# on first use, then generate text for a batch of prompts on the local engine.
+demo: build
+	@mkdir -p $(MODELS_DIR)
+	@if [ ! -f $(DEMO_MODEL) ]; then \
+	  $(BUILD_DIR)/greenroute model synth --preset $(DEMO_PRESET) --type $(DEMO_TYPE) --out $(DEMO_MODEL); \
+	fi
+	$(BUILD_DIR)/greenroute model info $(DEMO_MODEL)
+	$(BUILD_DIR)/greenroute generate --model $(DEMO_MODEL) --prompts examples/prompts.jsonl \
+	  --batch 4 --max-tokens 32 --temperature 0.7 --seed 1
+
+bench: deps build
+	bench/run_bench.sh $(BUILD_DIR)
+
+format:
+	clang-format -i $$(git ls-files '*.h' '*.cc')
+
+clean:
+	rm -rf $(BUILD_DIR) $(TEST_DIR) $(FUZZ_DIR)
