@@ -1,0 +1,40 @@
+// Helpers shared by the synth tests: temporary paths and file reading.
+#pragma once
+
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+namespace greenroute::engine::synth::testing {
+
+inline std::string temp_path(const std::string& stem) {
+  const char* dir = std::getenv("TMPDIR");
+  return std::string(dir != nullptr ? dir : "/tmp") + "/gr_synth_" + stem + "_" + std::to_string(::getpid()) +
+         ".gguf";
+}
+
+inline std::vector<std::uint8_t> read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Removes the file when the test ends.
+class TempFile {
+ public:
+  explicit TempFile(const std::string& stem) : path_(temp_path(stem)) {}
+  ~TempFile() { std::remove(path_.c_str()); }
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace greenroute::engine::synth::testing
