@@ -1,6 +1,7 @@
 // Builds the tokenizer of a synthetic model: a SentencePiece ("llama") or
 // byte-level BPE ("gpt2") vocabulary learned from the built-in corpus, with the
-// family's special tokens at the family's ids, padded to the preset's size.
+// family's special tokens at the family's ids, padded to the preset's size
+// with visible word-salad fillers (fillers.h).
 // Thread-compatible: plain functions over values.
 #pragma once
 
@@ -11,18 +12,12 @@
 
 #include "greenroute/core/status.h"
 #include "greenroute/engine/synth/synth.h"
+#include "greenroute/engine/vocab/vocab_data.h"
 
 namespace greenroute::engine::synth {
 
-// llama.cpp's token types (llama_token_type).
-enum class TokenType : std::int32_t {
-  kNormal = 1,
-  kUnknown = 2,
-  kControl = 3,
-  kUserDefined = 4,
-  kUnused = 5,
-  kByte = 6,
-};
+// llama.cpp's token types, as the tokenizer defines them.
+using TokenType = vocab::TokenType;
 
 struct SynthVocab {
   std::string model;                 // tokenizer.ggml.model: "llama" or "gpt2"
@@ -40,6 +35,8 @@ struct SynthVocab {
   bool add_eos = false;
   std::string chat_template;
   std::size_t n_learned = 0;         // pieces learned from the corpus (not fillers)
+  std::size_t first_filler = 0;      // fillers (fillers.h) are ids [first_filler, first_filler + n_fillers)
+  std::size_t n_fillers = 0;
 };
 
 // kInvalidArgument when the preset's n_vocab cannot hold the fixed tokens.

@@ -5,6 +5,7 @@
 
 #include "synth/bpe_trainer.h"
 #include "synth/corpus.h"
+#include "synth/fillers.h"
 #include "synth/vocab_builder.h"
 
 namespace greenroute::engine::synth {
@@ -167,9 +168,18 @@ core::Result<SynthVocab> build_gpt2_vocab(const SynthPreset& preset) {
   }
   v.n_learned = v.tokens.size() - (fam.specials_first ? fam.specials.size() : 0);
   const std::size_t text_end = fam.specials_first ? preset.n_vocab : n_text;
-  // Ids the corpus cannot fill, named as llama.cpp's converter names them.
-  while (v.tokens.size() < text_end) add("[PAD" + std::to_string(v.tokens.size()) + "]", TokenType::kUnused);
+  // Ids the corpus cannot fill: visible word-salad fillers (fillers.h) that
+  // need no merges, since tokenization never produces them.
+  if (v.tokens.size() < text_end) {
+    FillerNamer namer(v.tokens, bytes[' '], bytes[' ']);
+    for (const std::string& special : fam.specials) namer.reserve(special);
+    v.first_filler = v.tokens.size();
+    v.n_fillers = text_end - v.tokens.size();
+    while (v.tokens.size() < text_end) add(namer.next(), TokenType::kNormal);
+  }
   if (!fam.specials_first) add_specials();
+  // Qwen2.5's embedding padding past its specials, named and typed as
+  // llama.cpp's converter writes it for the real model.
   while (v.tokens.size() < preset.n_vocab) add("[PAD" + std::to_string(v.tokens.size()) + "]", TokenType::kUnused);
 
   auto id_of = [&](std::string_view text) {

@@ -7,6 +7,7 @@
 
 #include "synth/bpe_trainer.h"
 #include "synth/corpus.h"
+#include "synth/fillers.h"
 #include "synth/vocab_builder.h"
 
 namespace greenroute::engine::synth {
@@ -86,9 +87,15 @@ core::Result<SynthVocab> build_spm_vocab(const SynthPreset& preset) {
     add(m.left + m.right, -static_cast<float>(rank++), TokenType::kNormal);
   }
   v.n_learned = chars.size() + n_pieces;
-  // Beyond what the corpus supports: unused fillers the tokenizer never emits.
-  while (v.tokens.size() < preset.n_vocab) {
-    add("<unused" + std::to_string(v.tokens.size()) + ">", -1e9f, TokenType::kUnused);
+  // Beyond what the corpus supports: visible word-salad fillers (fillers.h),
+  // scored below every learned piece, that tokenization never produces.
+  if (v.tokens.size() < preset.n_vocab) {
+    FillerNamer namer(v.tokens, kSpace, " ");
+    v.first_filler = v.tokens.size();
+    v.n_fillers = preset.n_vocab - v.tokens.size();
+    for (std::size_t k = 0; v.tokens.size() < preset.n_vocab; ++k) {
+      add(namer.next(), -static_cast<float>(v.n_learned + k), TokenType::kNormal);
+    }
   }
   v.unk = 0;
   v.bos = 1;

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <set>
 #include <unordered_map>
@@ -81,11 +82,24 @@ TEST(SynthVocabTest, SpmHasByteFallbackAndScoredPieces) {
   for (std::size_t i = 259; i < first_merge; ++i) EXPECT_LT(v.scores[i], lowest_merge) << v.tokens[i];
 }
 
-TEST(SynthVocabTest, SpmFillsLargeVocabulariesWithUnusedTokens) {
+TEST(SynthVocabTest, SpmFillsLargeVocabulariesWithVisibleLowScoredFillers) {
   const SynthVocab v = build("tinyllama-1.1b");
   expect_well_formed(v, 32000);
   EXPECT_GT(v.n_learned, 1000u);
-  EXPECT_EQ(v.types.back(), static_cast<std::int32_t>(TokenType::kUnused));
+  const std::size_t first_filler = v.first_filler;
+  EXPECT_EQ(first_filler, 3 + 256 + v.n_learned);
+  EXPECT_EQ(v.n_fillers, v.tokens.size() - first_filler);
+  ASSERT_LT(first_filler, v.tokens.size());
+  float lowest_learned = 0.0f;
+  for (std::size_t i = 259; i < first_filler; ++i) lowest_learned = std::min(lowest_learned, v.scores[i]);
+  for (std::size_t i = first_filler; i < v.tokens.size(); ++i) {
+    ASSERT_EQ(v.types[i], kNormal) << i;
+    ASSERT_LT(v.scores[i], lowest_learned) << v.tokens[i];
+    // "▁word word[ word]": a space marker, then words joined by raw spaces,
+    // which SentencePiece tokenization never produces (it escapes ' ').
+    ASSERT_EQ(v.tokens[i].rfind("\xE2\x96\x81", 0), 0u) << v.tokens[i];
+    ASSERT_NE(v.tokens[i].find(' '), std::string::npos) << v.tokens[i];
+  }
 }
 
 TEST(SynthVocabTest, Gpt2HasTheFullByteAlphabet) {
@@ -129,7 +143,9 @@ TEST(SynthVocabTest, RealSizedFamiliesPutSpecialTokensAtTheRealIds) {
     EXPECT_EQ(v.tokens[151644], "<|im_start|>");
     EXPECT_EQ(v.eos, 151645);
     EXPECT_EQ(v.tokens[151664], "<|file_sep|>");
-    EXPECT_EQ(v.tokens[151665], "[PAD151665]");
+    EXPECT_EQ(v.tokens[151665], "[PAD151665]");  // the real model's embedding padding
+    EXPECT_EQ(v.types[151665], static_cast<std::int32_t>(TokenType::kUnused));
+    EXPECT_EQ(v.types[151642], kNormal);  // a filler just before the specials
     EXPECT_FALSE(v.add_bos);
   }
   {
