@@ -124,7 +124,9 @@ int run_info(const InfoOptions& o) {
     }
   } else {
     j["runnable"] = false;
-    j["not_runnable_because"] = model_r.status().message();
+    j["not_runnable_because"] = f.tensors().empty()
+                                    ? std::string("the file holds no tensors (a vocabulary-only file)")
+                                    : model_r.status().message();
   }
 
   if (o.json) {
