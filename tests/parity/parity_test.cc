@@ -87,6 +87,10 @@ struct ModelCheck {
   int n_greedy = 64;
   double max_prob_diff = 1e-3;  // bound on |p_ours - p_llama.cpp| for any token
   bool same_text = false;       // also compare the detokenized greedy text
+  // Accept a greedy continuation that leaves llama.cpp's at a near tie (the
+  // top-2 margin within twice the logit difference). Off where the engines
+  // agree closely enough that every greedy pick must be the same.
+  bool allow_near_tie_divergence = true;
 };
 
 // Runs llama.cpp and greenroute on one model file and checks everything.
@@ -137,7 +141,7 @@ void check_model(const fs::path& path, const ModelCheck& check, const fs::path& 
     const DistributionDiff d = compare_distribution(*logits, ref.prompts[i].logits, ref.prompts[i].probs);
     after_prompt.add(d);
     EXPECT_LE(d.max_prob_diff, check.max_prob_diff) << "prompt " << format_tokens(prompts[i]);
-    EXPECT_TRUE(d.argmax_ours == d.argmax_ref || is_near_tie(d))
+    EXPECT_TRUE(d.argmax_ours == d.argmax_ref || (check.allow_near_tie_divergence && is_near_tie(d)))
         << "prompt " << format_tokens(prompts[i]) << ": greenroute picks " << d.argmax_ours << ", llama.cpp "
         << d.argmax_ref << " (margin " << d.ref_margin << ", logit diff " << d.max_logit_diff << ")";
   }
@@ -161,6 +165,9 @@ void check_model(const fs::path& path, const ModelCheck& check, const fs::path& 
     }
   }
   EXPECT_EQ(along_path.argmax_mismatch, 0) << "greedy picks differ from llama.cpp away from near ties";
+  if (!check.allow_near_tie_divergence) {
+    EXPECT_EQ(along_path.argmax_near_tie, 0) << "greedy picks differ from llama.cpp (near ties not accepted here)";
+  }
 
   // 3. Free-running greedy generation through the Generator.
   auto generated = generate_greedy(**ctx, prompts, check.n_greedy);
@@ -181,7 +188,7 @@ void check_model(const fs::path& path, const ModelCheck& check, const fs::path& 
         std::mismatch(ours.begin(), ours.end(), theirs.begin(), theirs.end()).first - ours.begin());
     const bool tie = k < step_diffs[i].size() && is_near_tie(step_diffs[i][k]);
     if (tie) ++near_tie_divergence;
-    EXPECT_TRUE(tie && !check.same_text)
+    EXPECT_TRUE(tie && !check.same_text && check.allow_near_tie_divergence)
         << "greedy continuation of prompt " << i << " differs at step " << k
         << (tie ? " (a near tie)" : "") << "\n  greenroute: " << format_tokens(ours)
         << "\n  llama.cpp:  " << format_tokens(theirs) << "\n  text ours:  \"" << tok.detokenize(ours)
@@ -214,6 +221,7 @@ struct SynthCase {
   std::uint32_t n_layer;  // 0: the preset's
   int n_greedy;
   double max_prob_diff;
+  bool allow_near_tie_divergence = true;
 };
 
 // Names the case in test output (instead of gtest's byte dump).
@@ -242,7 +250,7 @@ TEST_P(SyntheticParity, MatchesLlamaCpp) {
   const fs::path file = dir.path() / "model.gguf";
   const core::Status st = engine::synth::write_synthetic_model(opts, file.string());
   ASSERT_TRUE(st.is_ok()) << st.to_string();
-  check_model(file, {synthetic_prompts(), c.n_greedy, c.max_prob_diff, false}, dir.path());
+  check_model(file, {synthetic_prompts(), c.n_greedy, c.max_prob_diff, false, c.allow_near_tie_divergence}, dir.path());
 }
 
 // Bounds per weight type on max |p_ours - p_llama.cpp| over every token of
@@ -279,10 +287,23 @@ INSTANTIATE_TEST_SUITE_P(
 // The tiny presets are 64 wide, so their K-quant tensors fall back to Q4_0 /
 // Q8_0 (as llama.cpp's quantize does). Real K-quant blocks need rows of 256:
 // one layer of TinyLlama's shape (2048 wide, 32000 tokens), fewer steps.
-INSTANTIATE_TEST_SUITE_P(KQuantsAtRealWidth, SyntheticParity,
-                         ::testing::Values(SynthCase{"tinyllama-1.1b", GgmlType::kQ4_K, 1, 8, kQuantBound},
-                                           SynthCase{"tinyllama-1.1b", GgmlType::kQ6_K, 1, 8, kQuantBound}),
-                         case_name);
+//
+// Measured (seed 42, 2026-11): max |dp| 5.8e-3, max |dlogit| 0.20, greedy
+// identical 3/3 with no near tie involved. Before Q8_K activations used
+// ggml's -127 grid and the AVX-512 kernels ggml's lane order it was |dlogit|
+// 0.39 and 2 of 3 continuations left llama.cpp's at near ties, so near ties
+// are no longer accepted here. The remaining 0.2: single-token prompts agree
+// to 1e-5 and the same weights in F32 agree to 6e-6 token by token, but
+// at positions >= 1 last-bit differences of the attention path (ggml's
+// vectorised exp, F16 dot order) can move one Q8_K activation by one step,
+// and this random-weight layer turns a 5e-4 change of its attention output
+// into ~0.2 in the logits (measured).
+constexpr double kKQuantWideBound = 1.5e-2;
+INSTANTIATE_TEST_SUITE_P(
+    KQuantsAtRealWidth, SyntheticParity,
+    ::testing::Values(SynthCase{"tinyllama-1.1b", GgmlType::kQ4_K, 1, 8, kKQuantWideBound, false},
+                      SynthCase{"tinyllama-1.1b", GgmlType::kQ6_K, 1, 8, kKQuantWideBound, false}),
+    case_name);
 
 // ---- real files from shared/data ----
 

@@ -235,15 +235,11 @@ void q6_k_tile(std::int64_t nb, const BlockQ6_K* w, const std::uint8_t* act, std
     acc[t] = _mm256_setzero_ps();
   }
   const __m256i m4 = _mm256_set1_epi8(0x0f);
+  const __m256i m32 = _mm256_set1_epi8(32);
   for (std::int64_t b = 0; b < nb; ++b) {
     const __m128i scales = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w[b].scales));
-    const __m256i scales16 = _mm256_cvtepi8_epi16(scales);
     __m256i sumi[N];
-    for (int t = 0; t < N; ++t) {
-      // The -32 offset of every value, applied once per block through bsums.
-      const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a[t][b].bsums));
-      sumi[t] = _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(_mm256_madd_epi16(scales16, bs), 5));
-    }
+    for (int t = 0; t < N; ++t) sumi[t] = _mm256_setzero_si256();
     for (int j = 0; j < 2; ++j) {
       const auto* ql = reinterpret_cast<const __m256i*>(w[b].ql + 64 * j);
       const __m256i bits1 = _mm256_loadu_si256(ql);
@@ -265,7 +261,12 @@ void q6_k_tile(std::int64_t nb, const BlockQ6_K* w, const std::uint8_t* act, std
         const auto* q8 = reinterpret_cast<const __m256i*>(a[t][b].qs + 128 * j);
         __m256i sum = sumi[t];
         for (int k = 0; k < 4; ++k) {
-          const __m256i p = _mm256_maddubs_epi16(q[k], _mm256_loadu_si256(q8 + k));
+          // The -32 offset is taken off each pair of products in int16, as
+          // ggml's AVX2 kernel does: every int32 lane then holds exactly
+          // ggml's partial sum, so the float accumulation rounds alike
+          // (applying it per block through bsums spreads it over other lanes).
+          const __m256i y = _mm256_loadu_si256(q8 + k);
+          const __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(q[k], y), _mm256_maddubs_epi16(m32, y));
           sum = _mm256_add_epi32(sum, _mm256_madd_epi16(s[k], p));
         }
         sumi[t] = sum;

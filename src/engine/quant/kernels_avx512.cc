@@ -157,6 +157,17 @@ inline void unpack_k4_scales(const std::uint8_t* packed, std::uint32_t utmp[4]) 
   utmp[0] &= kMask1;
 }
 
+// The K-quant kernels keep 16 int32 partial sums per block where ggml's AVX2
+// kernels (the ones llama.cpp runs on every x86 CPU; ggml has no AVX-512
+// K-quant dot) keep 8. Lane i + 8 holds the same byte positions of the next
+// 32-value chunk as lane i, so adding the halves (exact, in integers) gives
+// ggml's 8 lanes; the float accumulation over blocks then rounds exactly as
+// ggml's does. Accumulating 16 float lanes instead differs in the last bits,
+// which attention can amplify into visible logit differences.
+inline __m256i fold_lanes(__m512i v) {
+  return _mm256_add_epi32(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1));
+}
+
 // Index vector for vpermw: int16 lanes 0-15 take element `lo`, 16-31 `lo+1`.
 inline __m512i pair_index(int lo) {
   return _mm512_inserti64x4(_mm512_zextsi256_si512(_mm256_set1_epi16(static_cast<short>(lo))),
@@ -167,11 +178,11 @@ template <int N>
 void q4_k_tile(std::int64_t nb, const BlockQ4_K* w, const std::uint8_t* act, std::size_t stride, float* out,
                std::size_t os) {
   const BlockQ8_K* a[N];
-  __m512 acc[N];
+  __m256 acc[N];
   __m128 accm[N];
   for (int t = 0; t < N; ++t) {
     a[t] = row<BlockQ8_K>(act, stride, t);
-    acc[t] = _mm512_setzero_ps();
+    acc[t] = _mm256_setzero_ps();
     accm[t] = _mm_setzero_ps();
   }
   const __m512i m4 = _mm512_set1_epi8(0x0f);
@@ -199,13 +210,13 @@ void q4_k_tile(std::int64_t nb, const BlockQ4_K* w, const std::uint8_t* act, std
     }
     for (int t = 0; t < N; ++t) {
       const float ad = a[t][b].d;
-      acc[t] = _mm512_fmadd_ps(_mm512_set1_ps(dw * ad), _mm512_cvtepi32_ps(sumi[t]), acc[t]);
+      acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(dw * ad), _mm256_cvtepi32_ps(fold_lanes(sumi[t])), acc[t]);
       const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a[t][b].bsums));
       const __m128i q8s = _mm_hadd_epi16(_mm256_castsi256_si128(bs), _mm256_extracti128_si256(bs, 1));
       accm[t] = _mm_fmadd_ps(_mm_set1_ps(dminw * ad), _mm_cvtepi32_ps(_mm_madd_epi16(mins, q8s)), accm[t]);
     }
   }
-  for (int t = 0; t < N; ++t) out[static_cast<std::size_t>(t) * os] = _mm512_reduce_add_ps(acc[t]) - hsum128(accm[t]);
+  for (int t = 0; t < N; ++t) out[static_cast<std::size_t>(t) * os] = hsum256(acc[t]) - hsum128(accm[t]);
 }
 
 // ---- Q6_K x Q8_K ------------------------------------------------------------
@@ -222,12 +233,13 @@ template <int N>
 void q6_k_tile(std::int64_t nb, const BlockQ6_K* w, const std::uint8_t* act, std::size_t stride, float* out,
                std::size_t os) {
   const BlockQ8_K* a[N];
-  __m512 acc[N];
+  __m256 acc[N];
   for (int t = 0; t < N; ++t) {
     a[t] = row<BlockQ8_K>(act, stride, t);
-    acc[t] = _mm512_setzero_ps();
+    acc[t] = _mm256_setzero_ps();
   }
   const __m512i m4 = _mm512_set1_epi8(0x0f);
+  const __m512i m32 = _mm512_set1_epi8(32);
   // High-bit masks/shifts: the lower 256 bits serve values l (qh bits 0-1) or
   // l+64 (bits 4-5), the upper 256 bits values l+32 (bits 2-3) or l+96 (6-7).
   const __m512i mask_lo = _mm512_inserti64x4(_mm512_set1_epi8(0x03), _mm256_set1_epi8(0x0c), 1);
@@ -237,15 +249,10 @@ void q6_k_tile(std::int64_t nb, const BlockQ6_K* w, const std::uint8_t* act, std
   const __m512i shr_hi = _mm512_inserti64x4(_mm512_set1_epi16(0), _mm256_set1_epi16(2), 1);
   const __m512i idx[4] = {quad_index(0), quad_index(1), quad_index(2), quad_index(3)};
   for (std::int64_t b = 0; b < nb; ++b) {
-    const __m256i scales16_256 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w[b].scales)));
-    const __m512i scales16 = _mm512_zextsi256_si512(scales16_256);
+    const __m512i scales16 =
+        _mm512_zextsi256_si512(_mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w[b].scales))));
     __m512i sumi[N];
-    for (int t = 0; t < N; ++t) {
-      // The -32 offset of every value, applied once per block through bsums.
-      const __m256i bs = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(a[t][b].bsums));
-      const __m256i corr = _mm256_slli_epi32(_mm256_madd_epi16(scales16_256, bs), 5);
-      sumi[t] = _mm512_zextsi256_si512(_mm256_sub_epi32(_mm256_setzero_si256(), corr));
-    }
+    for (int t = 0; t < N; ++t) sumi[t] = _mm512_setzero_si512();
     for (int j = 0; j < 2; ++j) {
       const __m512i ql = _mm512_loadu_si512(w[b].ql + 64 * j);
       const __m512i hb =
@@ -258,18 +265,22 @@ void q6_k_tile(std::int64_t nb, const BlockQ6_K* w, const std::uint8_t* act, std
       const __m512i s_hi = _mm512_permutexvar_epi16(idx[2 * j + 1], scales16);
       for (int t = 0; t < N; ++t) {
         const std::int8_t* q8 = a[t][b].qs + 128 * j;
-        const __m512i p_lo = _mm512_maddubs_epi16(q_lo, _mm512_loadu_si512(q8));
-        const __m512i p_hi = _mm512_maddubs_epi16(q_hi, _mm512_loadu_si512(q8 + 64));
+        const __m512i y_lo = _mm512_loadu_si512(q8);
+        const __m512i y_hi = _mm512_loadu_si512(q8 + 64);
+        // The -32 offset comes off each pair of products in int16, as in
+        // ggml's AVX2 kernel, so each lane holds ggml's partial sum exactly.
+        const __m512i p_lo = _mm512_sub_epi16(_mm512_maddubs_epi16(q_lo, y_lo), _mm512_maddubs_epi16(m32, y_lo));
+        const __m512i p_hi = _mm512_sub_epi16(_mm512_maddubs_epi16(q_hi, y_hi), _mm512_maddubs_epi16(m32, y_hi));
         sumi[t] = _mm512_add_epi32(sumi[t], _mm512_add_epi32(_mm512_madd_epi16(s_lo, p_lo),
                                                              _mm512_madd_epi16(s_hi, p_hi)));
       }
     }
     const float dw = h2f(w[b].d);
     for (int t = 0; t < N; ++t) {
-      acc[t] = _mm512_fmadd_ps(_mm512_set1_ps(dw * a[t][b].d), _mm512_cvtepi32_ps(sumi[t]), acc[t]);
+      acc[t] = _mm256_fmadd_ps(_mm256_set1_ps(dw * a[t][b].d), _mm256_cvtepi32_ps(fold_lanes(sumi[t])), acc[t]);
     }
   }
-  for (int t = 0; t < N; ++t) out[static_cast<std::size_t>(t) * os] = _mm512_reduce_add_ps(acc[t]);
+  for (int t = 0; t < N; ++t) out[static_cast<std::size_t>(t) * os] = hsum256(acc[t]);
 }
 
 }  // namespace

@@ -27,8 +27,12 @@ void quantize_q8_k_ref(const float* x, void* y, std::int64_t n) {
       std::memset(out[b].bsums, 0, sizeof out[b].bsums);
       continue;
     }
-    // Scaling by the signed extreme maps it to exactly -128.
-    const float iscale = -128.0f / max;
+    // ggml's quantize_row_q8_K_ref scales the signed extreme to -127, not
+    // -128 (changed upstream for the IQ2_XXS AVX kernels; every K-quant dot
+    // sees these activations). With -128 every block's step is 127/128 of
+    // ggml's, so Q4_K/Q6_K logits drifted from llama.cpp by the activation
+    // quantization noise itself (up to 0.39 on a TinyLlama-shaped layer).
+    const float iscale = -127.0f / max;
     for (int j = 0; j < kQK_K; ++j) {
       out[b].qs[j] = static_cast<std::int8_t>(std::min(127, nearest_int(iscale * xb[j])));
     }

@@ -100,8 +100,8 @@ TEST(KernelEdgeTest, ExtremeValuesDoNotSaturate) {
       wf[i] = (i % 2 == 0) ? 1.0f : -1.0f;
       af[i] = (i % 2 == 0) ? 1.0f : -1.0f;  // every product positive: maximal sums
     }
-    // Q8_K scales by the first extreme (+1), so +1 becomes -128 and -1 is
-    // clamped to 127: the full int8 range reaches the kernels.
+    // Q8_K scales the first extreme (+1) to -127, as ggml does, so -1
+    // becomes 127: the kernels see the full range the quantizer produces.
     std::vector<std::uint8_t> w;
     ASSERT_TRUE(quantize_row(type, wf.data(), kN, w).is_ok());
     const std::size_t stride = row_bytes(k->dot_type, kN);

@@ -93,15 +93,26 @@ TEST(LayoutTest, Q6_KBitPlanes) {
   }
 }
 
+// ggml's quantize_row_q8_K_ref maps the signed extreme to -127 (iscale =
+// -127 / max), not -128. Regression: with -128 every K-quant matmul saw
+// activations on a 128/127 finer grid than llama.cpp's, and TinyLlama-shaped
+// Q4_K/Q6_K logits differed from llama.cpp by up to 0.39.
 TEST(LayoutTest, Q8_KFromQuantizer) {
   std::vector<float> x(256);
-  for (int i = 0; i < 256; ++i) x[i] = static_cast<float>(i % 17) - 4.0f;
-  x[100] = -64.0f;  // the signed extreme maps to -128: iscale = 2
+  for (int i = 0; i < 256; ++i) x[i] = static_cast<float>(i % 17) - 4.0f;  // -4 .. 12
+  x[100] = -64.0f;  // the signed extreme: iscale = 127/64 = 1.984375 (exact)
+  x[0] = 48.0f;     // 95.25: 95 here, 96 on a -128 grid
+  x[1] = 63.0f;     // 125.015625: 125 here, 126 on a -128 grid
+  x[2] = -32.0f;    // -63.5: a tie, rounds to even (-64) as nearest_int does
   BlockQ8_K b{};
   quantize_q8_k_ref(x.data(), &b, 256);
-  EXPECT_EQ(b.d, 0.5f);
-  EXPECT_EQ(b.qs[100], -128);
-  for (int i = 0; i < 256; ++i) {
+  EXPECT_EQ(b.d, 1.0f / 1.984375f);  // ggml stores 1/iscale
+  EXPECT_EQ(b.qs[100], -127);
+  EXPECT_EQ(b.qs[0], 95);
+  EXPECT_EQ(b.qs[1], 125);
+  EXPECT_EQ(b.qs[2], -64);
+  // The rest: v * 1.984375 = 2v - v/64 and |v/64| < 0.5 for v in -4..12.
+  for (int i = 3; i < 256; ++i) {
     if (i != 100) {
       EXPECT_EQ(b.qs[i], static_cast<std::int8_t>(2 * x[i])) << i;
     }
