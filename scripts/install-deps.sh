@@ -53,7 +53,9 @@ if [[ $want_npm == 1 ]]; then
     echo "install-deps: npm install in tests/parity"
     # Only the CPU build of llama.cpp: skip the CUDA/Vulkan optional binaries
     # (hundreds of MB) and the package's post-install download step.
-    # `npm ci` installs exactly what package-lock.json pins.
-    (cd "$parity" && npm ci --no-audit --no-fund --omit=optional --ignore-scripts --loglevel=error)
+    # `npm install` follows package-lock.json's pinned versions. (Not `npm ci`:
+    # npm 11 writes lock files without other platforms' optional packages and
+    # then refuses them in `npm ci`.)
+    (cd "$parity" && npm install --no-audit --no-fund --omit=optional --ignore-scripts --loglevel=error)
   fi
 fi
