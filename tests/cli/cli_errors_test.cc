@@ -93,7 +93,7 @@ TEST_F(CliErrorsTest, MissingCorruptAndTruncatedModelFiles) {
   write_file(path("garbage.gguf"), "this is not a model at all, just some text");
   expect_error({"generate", "-m", path("garbage.gguf").string(), "-p", "hi"}, 1, "magic");
   expect_error({"model", "info", path("garbage.gguf").string()}, 1, "magic");
-  std::string bytes = testing::slurp(model_path());
+  std::string bytes = testing::read_text_file(model_path());
   write_file(path("truncated.gguf"), bytes.substr(0, bytes.size() / 2));
   expect_error({"generate", "-m", path("truncated.gguf").string(), "-p", "hi"}, 1, "past end of file");
 }

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "support/test_files.h"
+
 namespace greenroute::cli::testing {
 
 struct RunResult {
@@ -28,12 +30,7 @@ inline std::string shell_quote(const std::string& s) {
   return q + "'";
 }
 
-inline std::string slurp(const std::filesystem::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+using ::greenroute::testing::read_text_file;
 
 // Runs GREENROUTE_BINARY with args; stdin is /dev/null.
 inline RunResult run_greenroute(const std::vector<std::string>& args, const std::filesystem::path& scratch) {
@@ -45,8 +42,8 @@ inline RunResult run_greenroute(const std::vector<std::string>& args, const std:
   int status = std::system(cmd.c_str());
   RunResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  r.out = slurp(out);
-  r.err = slurp(err);
+  r.out = read_text_file(out);
+  r.err = read_text_file(err);
   return r;
 }
 

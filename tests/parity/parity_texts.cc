@@ -1,8 +1,8 @@
 #include "parity/parity_texts.h"
 
-#include <fstream>
-#include <sstream>
 #include <string>
+
+#include "support/test_files.h"
 
 namespace greenroute::parity {
 
@@ -72,25 +72,11 @@ std::vector<TextQuery> parity_texts() {
 }
 
 std::vector<TextQuery> ggml_vocab_test_inputs(const std::filesystem::path& inp) {
-  std::ifstream in(inp, std::ios::binary);
-  if (!in) return {};
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  const std::string all = ss.str();
-  // llama.cpp's test-tokenizer-0 splits on "\n__ggml_vocab_test__\n".
-  const std::string sep = "\n__ggml_vocab_test__\n";
   std::vector<TextQuery> out;
-  std::size_t start = 0;
-  while (start <= all.size()) {
-    const std::size_t end = all.find(sep, start);
-    const std::string text = all.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    if (end == std::string::npos) {
-      if (!text.empty()) out.push_back({text, false, false});
-      break;
-    }
+  for (const std::string& text :
+       ::greenroute::testing::split_llama_vocab_inputs(::greenroute::testing::read_text_file(inp))) {
     out.push_back({text, false, false});
     out.push_back({text, true, false});
-    start = end + sep.size();
   }
   return out;
 }

@@ -6,6 +6,8 @@
 #include <sstream>
 #include <sys/wait.h>
 
+#include "support/test_files.h"
+
 namespace greenroute::parity {
 namespace {
 
@@ -27,13 +29,6 @@ std::string shell_quote(const std::string& s) {
     }
   }
   return out + "'";
-}
-
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 json text_json(const TextQuery& t) {
@@ -112,11 +107,11 @@ ReferenceRun run_reference(const ReferenceSpec& spec, const fs::path& work_dir) 
   const int status = std::system(command.c_str());
   if (status != 0) {
     const int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    run.error = "reference.mjs exited with " + std::to_string(code) + ": " + read_file(err_path);
+    run.error = "reference.mjs exited with " + std::to_string(code) + ": " + ::greenroute::testing::read_text_file(err_path);
     return run;
   }
   try {
-    run.result = parse_result(json::parse(read_file(out_path)));
+    run.result = parse_result(json::parse(::greenroute::testing::read_text_file(out_path)));
   } catch (const std::exception& e) {
     run.error = std::string("cannot parse the reference's output: ") + e.what();
   }

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "greenroute/engine/gguf/gguf_file.h"
+#include "support/test_files.h"
 
 namespace greenroute::engine::gguf {
 namespace {
@@ -28,8 +29,7 @@ void expect_rewrites_identically(const GgufFile& f) {
   }
   const std::vector<std::uint8_t> bytes = w.serialize();
   ASSERT_EQ(bytes.size(), f.file_size());
-  std::ifstream in(f.path(), std::ios::binary);
-  const std::vector<std::uint8_t> original((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::vector<std::uint8_t> original = ::greenroute::testing::read_file_bytes(f.path());
   EXPECT_TRUE(bytes == original);
 }
 

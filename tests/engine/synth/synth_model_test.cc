@@ -139,10 +139,10 @@ TEST(SynthModelTest, SameSeedSameBytesOtherSeedOtherBytes) {
   ASSERT_TRUE(write_synthetic_model(o, b.path()).is_ok());
   o.seed = 6;
   ASSERT_TRUE(write_synthetic_model(o, c.path()).is_ok());
-  const auto bytes_a = testing::read_bytes(a.path());
+  const auto bytes_a = testing::read_file_bytes(a.path());
   EXPECT_FALSE(bytes_a.empty());
-  EXPECT_EQ(bytes_a, testing::read_bytes(b.path()));
-  EXPECT_NE(bytes_a, testing::read_bytes(c.path()));
+  EXPECT_EQ(bytes_a, testing::read_file_bytes(b.path()));
+  EXPECT_NE(bytes_a, testing::read_file_bytes(c.path()));
 }
 
 TEST(SynthModelTest, EveryWeightTypeWritesAndDecodesToSaneValues) {

@@ -6,10 +6,10 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <vector>
+
+#include "support/test_files.h"
 
 namespace greenroute::engine::synth::testing {
 
@@ -19,10 +19,7 @@ inline std::string temp_path(const std::string& stem) {
          ".gguf";
 }
 
-inline std::vector<std::uint8_t> read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using ::greenroute::testing::read_file_bytes;
 
 // Removes the file when the test ends.
 class TempFile {

@@ -9,42 +9,18 @@
 
 #include "bpe_test_vocab.h"
 #include "greenroute/engine/vocab/tokenizer.h"
+#include "support/test_files.h"
 
 namespace greenroute::engine::vocab {
 namespace {
 
 std::vector<std::string> read_inputs(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  const std::string raw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const std::string sep = "\n__ggml_vocab_test__\n";
-  std::vector<std::string> inputs;
-  for (std::size_t pos = 0; pos < raw.size();) {
-    const std::size_t next = raw.find(sep, pos);
-    if (next == std::string::npos) {
-      inputs.push_back(raw.substr(pos));
-      break;
-    }
-    inputs.push_back(raw.substr(pos, next - pos));
-    pos = next + sep.size();
-  }
-  return inputs;
-}
-
-std::vector<std::vector<std::int32_t>> read_expected(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<std::vector<std::int32_t>> out;
-  for (std::string line; std::getline(in, line);) {
-    std::istringstream ss(line);
-    std::vector<std::int32_t> ids;
-    for (std::int32_t id; ss >> id;) ids.push_back(id);
-    out.push_back(std::move(ids));
-  }
-  return out;
+  return ::greenroute::testing::split_llama_vocab_inputs(::greenroute::testing::read_text_file(path));
 }
 
 void expect_parity(const std::vector<std::string>& inputs, const std::string& expected_path,
                    const std::string& pre) {
-  const auto expected = read_expected(expected_path);
+  const auto expected = ::greenroute::testing::read_llama_vocab_ids(expected_path);
   ASSERT_EQ(expected.size(), inputs.size()) << expected_path;
   auto tok = Tokenizer::create(testing::make_pair_vocab(pre));
   ASSERT_TRUE(tok.is_ok()) << tok.status().to_string();

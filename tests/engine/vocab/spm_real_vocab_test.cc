@@ -12,6 +12,7 @@
 #include "greenroute/engine/gguf/gguf_file.h"
 #include "greenroute/engine/vocab/tokenizer.h"
 #include "greenroute/engine/vocab/vocab_data.h"
+#include "support/test_files.h"
 
 namespace greenroute::engine::vocab {
 namespace {
@@ -31,11 +32,6 @@ std::unique_ptr<Tokenizer> load_tokenizer(const std::string& path) {
   return std::move(tok).value();
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
 TEST(SpmRealVocab, LlamaSpmMatchesLlamaCppTestVectors) {
   const std::string path = kModels + "ggml-vocab-llama-spm.gguf";
   if (!std::filesystem::exists(path)) GTEST_SKIP() << "shared data absent: " << path;
@@ -49,26 +45,9 @@ TEST(SpmRealVocab, LlamaSpmMatchesLlamaCppTestVectors) {
   EXPECT_TRUE(tok->is_eog(2));
 
   // Inputs are separated exactly as test-tokenizer-0's read_tests does.
-  const std::string raw = read_file(path + ".inp");
-  const std::string sep = "\n__ggml_vocab_test__\n";
-  std::vector<std::string> inputs;
-  for (std::size_t pos = 0; pos < raw.size();) {
-    const std::size_t next = raw.find(sep, pos);
-    if (next == std::string::npos) {
-      inputs.push_back(raw.substr(pos));
-      break;
-    }
-    inputs.push_back(raw.substr(pos, next - pos));
-    pos = next + sep.size();
-  }
-  std::ifstream out(path + ".out");
-  std::vector<std::vector<std::int32_t>> expected;
-  for (std::string line; std::getline(out, line);) {
-    std::istringstream ss(line);
-    std::vector<std::int32_t> ids;
-    for (std::int32_t id; ss >> id;) ids.push_back(id);
-    expected.push_back(std::move(ids));
-  }
+  const std::vector<std::string> inputs =
+      ::greenroute::testing::split_llama_vocab_inputs(::greenroute::testing::read_text_file(path + ".inp"));
+  const std::vector<std::vector<std::int32_t>> expected = ::greenroute::testing::read_llama_vocab_ids(path + ".out");
   ASSERT_EQ(inputs.size(), 46u);
   ASSERT_EQ(expected.size(), inputs.size());
 
