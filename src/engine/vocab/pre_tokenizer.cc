@@ -113,6 +113,15 @@ std::size_t contraction(const Pass& p, std::size_t pos, bool fold) {
 
 constexpr std::uint16_t kWordOrSpace = kWhitespace | kLetter | kNumber;
 
+// The tail both the GPT-2 and the Llama 3 patterns share, `\s+(?!\S)|\s+`,
+// else a code point on its own: where the piece starting at pos ends, given
+// the length n_ws of the whitespace run there.
+std::size_t whitespace_or_single_end(const Pass& p, std::size_t pos, std::size_t n_ws) {
+  if (n_ws > 1 && p.cpt(pos + n_ws) != kOutOfRange) return pos + n_ws - 1;  // \s+(?!\S)
+  if (n_ws > 0) return pos + n_ws;                                          // \s+
+  return pos + 1;
+}
+
 // 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
 void split_gpt2_piece(Pass& p, std::size_t ini) {
   for (std::size_t pos = ini; pos < p.end();) {
@@ -142,17 +151,8 @@ void split_gpt2_piece(Pass& p, std::size_t ini) {
     }
     std::size_t n_ws = 0;
     while (p.flags(pos + n_ws) & kWhitespace) ++n_ws;
-    if (n_ws > 1 && p.cpt(pos + n_ws) != kOutOfRange) {  // \s+(?!\S)
-      pos += n_ws - 1;
-      p.add(pos);
-      continue;
-    }
-    if (n_ws > 0) {  // \s+
-      pos += n_ws;
-      p.add(pos);
-      continue;
-    }
-    p.add(++pos);
+    pos = whitespace_or_single_end(p, pos, n_ws);
+    p.add(pos);
   }
 }
 
@@ -206,17 +206,8 @@ void split_llama3_piece(Pass& p, std::size_t ini, std::size_t max_digits) {
       p.add(pos);
       continue;
     }
-    if (n_ws > 1 && p.cpt(pos + n_ws) != kOutOfRange) {  // \s+(?!\S)
-      pos += n_ws - 1;
-      p.add(pos);
-      continue;
-    }
-    if (n_ws > 0) {  // \s+
-      pos += n_ws;
-      p.add(pos);
-      continue;
-    }
-    p.add(++pos);
+    pos = whitespace_or_single_end(p, pos, n_ws);
+    p.add(pos);
   }
 }
 
