@@ -43,13 +43,19 @@ std::string metadata_string(const gguf::GgufFile& f, const char* key, const std:
 }
 
 int run_info(const InfoOptions& o) {
+  std::uint64_t limit = 0;
+  if (!o.memory_limit.empty()) {
+    auto l = parse_byte_size(o.memory_limit);
+    if (!l.is_ok()) return fail(l.status());
+    limit = *l;
+  }
   auto file_r = gguf::GgufFile::open(o.path);
   if (!file_r.is_ok()) return fail(file_r.status());
-  const gguf::GgufFile& file = **file_r;
+  const gguf::GgufFile& f = **file_r;
 
   std::map<std::string, TypeTotals> by_type;
   std::uint64_t n_params = 0, tensor_bytes = 0;
-  for (const auto& t : file.tensors()) {
+  for (const auto& t : f.tensors()) {
     auto& tt = by_type[std::string(quant::type_name(t.type))];
     ++tt.tensors;
     tt.bytes += t.n_bytes;
@@ -58,28 +64,7 @@ int run_info(const InfoOptions& o) {
     tensor_bytes += t.n_bytes;
   }
 
-  // The model may not be runnable (vocab-only files, other architectures):
-  // info still describes the file and says why.
-  std::uint64_t limit = 0;
-  if (!o.memory_limit.empty()) {
-    auto l = parse_byte_size(o.memory_limit);
-    if (!l.is_ok()) return fail(l.status());
-    limit = *l;
-  }
-  auto model_r = model::Model::from_file(std::move(file_r).value());
-  // from_file consumed the file; reopen a view for the rest of the report when it failed.
-  std::unique_ptr<gguf::GgufFile> reopened;
-  const gguf::GgufFile* fp = nullptr;
-  if (model_r.is_ok()) {
-    fp = &(*model_r)->file();
-  } else {
-    auto again = gguf::GgufFile::open(o.path);
-    if (!again.is_ok()) return fail(again.status());
-    reopened = std::move(again).value();
-    fp = reopened.get();
-  }
-  const gguf::GgufFile& f = *fp;
-
+  // What the file itself says, gathered before the model loader takes it over.
   nlohmann::json j;
   j["path"] = o.path;
   j["gguf_version"] = f.version();
@@ -101,6 +86,11 @@ int run_info(const InfoOptions& o) {
     auto tokens = f.get_array("tokenizer.ggml.tokens");
     if (tokens.is_ok()) j["tokenizer"]["vocab_size"] = (*tokens)->size();
   }
+  const bool no_tensors = f.tensors().empty();
+
+  // The model may not be runnable (vocab-only files, other architectures):
+  // info still describes the file and says why.
+  auto model_r = model::Model::from_file(std::move(file_r).value());
 
   if (model_r.is_ok()) {
     const model::Model& m = **model_r;
@@ -124,7 +114,7 @@ int run_info(const InfoOptions& o) {
     }
   } else {
     j["runnable"] = false;
-    j["not_runnable_because"] = f.tensors().empty()
+    j["not_runnable_because"] = no_tensors
                                     ? std::string("the file holds no tensors (a vocabulary-only file)")
                                     : model_r.status().message();
   }
@@ -134,10 +124,11 @@ int run_info(const InfoOptions& o) {
     return kExitOk;
   }
 
-  fmt::print("file          {} (GGUF v{}, {})\n", o.path, f.version(), model::format_bytes(f.file_size()));
+  fmt::print("file          {} (GGUF v{}, {})\n", o.path, j["gguf_version"].get<std::uint32_t>(),
+             model::format_bytes(j["file_bytes"].get<std::uint64_t>()));
   fmt::print("model         {} ({}){}\n", j["name"].get<std::string>(), j["architecture"].get<std::string>(),
              j["synthetic"].get<bool>() ? ", SYNTHETIC: random weights, the text means nothing" : "");
-  fmt::print("parameters    {:.1f} M in {} tensors ({})\n", static_cast<double>(n_params) / 1e6, f.tensors().size(),
+  fmt::print("parameters    {:.1f} M in {} tensors ({})\n", static_cast<double>(n_params) / 1e6, j["tensor_count"].get<std::size_t>(),
              model::format_bytes(tensor_bytes));
   if (j.contains("tokenizer")) {
     fmt::print("tokenizer     {}{}, {} tokens\n", j["tokenizer"]["model"].get<std::string>(),
