@@ -22,6 +22,7 @@ apt_packages=(
   build-essential cmake make pkg-config git
   clang libclang-rt-14-dev          # libFuzzer target for the GGUF reader
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libicu-dev
+  libcpp-httplib-dev                # HTTP(S) client/server: live carbon APIs, node agent, gateway
   libgtest-dev libgmock-dev libbenchmark-dev
   nodejs                            # llama.cpp reference engine via node-llama-cpp
 )
