@@ -5,17 +5,19 @@
 #include "greenroute/power/cpu_estimate_meter.h"
 #include "greenroute/power/hwmon_meter.h"
 #include "greenroute/power/jetson_meter.h"
+#include "greenroute/power/nvml_meter.h"
 #include "greenroute/power/rapl_meter.h"
 
 namespace greenroute::power {
 
 const std::vector<std::string>& meter_names() {
-  static const std::vector<std::string> kNames = {"rapl", "hwmon", "jetson", "cpu-estimate"};
+  static const std::vector<std::string> kNames = {"nvml", "rapl", "hwmon", "jetson", "cpu-estimate"};
   return kNames;
 }
 
 core::Result<std::unique_ptr<PowerMeter>> make_meter(const std::string& name, const MeterRoots& roots,
                                                      const core::Clock& clock) {
+  if (name == "nvml") return NvmlMeter::detect(roots.nvml_library, clock);
   if (name == "rapl") return RaplMeter::detect(roots.sysfs_root, clock);
   if (name == "hwmon") return HwmonMeter::detect(roots.sysfs_root, clock);
   if (name == "jetson") return JetsonMeter::detect(roots.sysfs_root, clock);

@@ -38,10 +38,13 @@ struct PowerReading {
   double watts = 0.0;        // total device power (see MeterInfo::sensor for what "total" is)
   std::optional<double> energy_j;
   std::vector<RailReading> rails;
+  // Device memory, where the meter can see it (NVML: summed over GPUs).
+  std::optional<std::uint64_t> memory_used_bytes;
+  std::optional<std::uint64_t> memory_total_bytes;
 };
 
 struct MeterInfo {
-  std::string name;    // "rapl", "hwmon", "jetson", "cpu-estimate"
+  std::string name;    // "nvml", "rapl", "hwmon", "jetson", "cpu-estimate"
   std::string sensor;  // what exactly is read, and any rails skipped as invalid
   bool measured = true;  // false for estimators
   std::vector<std::string> rails;
@@ -67,13 +70,15 @@ struct MeterRoots {
   std::string sysfs_root = "/sys";
   std::string procfs_root = "/proc";
   CpuPowerModel cpu_model;
+  // What dlopen() is given for NVML: the driver's soname, or a file path.
+  std::string nvml_library = "libnvidia-ml.so.1";
 };
 
 // Names accepted by make_meter(), in detection order.
 const std::vector<std::string>& meter_names();
 
-// Every meter whose sensor is present, measured ones first (rapl, hwmon,
-// jetson) and the cpu-estimate last. Absent sensors are skipped silently
+// Every meter whose sensor is present, measured ones first (nvml, rapl,
+// hwmon, jetson) and the cpu-estimate last. Absent sensors are skipped silently
 // (logged at debug); a present but broken sensor is logged as a warning.
 std::vector<std::unique_ptr<PowerMeter>> detect_meters(const MeterRoots& roots,
                                                        const core::Clock& clock);
