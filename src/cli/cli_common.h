@@ -32,5 +32,6 @@ struct Command {
 // Registration hooks, one per command file.
 void register_model_commands(CLI::App& root, std::vector<Command>& commands);
 void register_generate_command(CLI::App& root, std::vector<Command>& commands);
+void register_power_commands(CLI::App& root, std::vector<Command>& commands);
 
 }  // namespace greenroute::cli

@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   std::vector<cli::Command> commands;
   cli::register_model_commands(app, commands);
   cli::register_generate_command(app, commands);
+  cli::register_power_commands(app, commands);
 
   // CLI11 would call an unknown command "a missing subcommand"; name it.
   if (argc > 1 && argv[1][0] != '-') {

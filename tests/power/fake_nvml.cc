@@ -4,6 +4,7 @@
 // fake_nvml_* controls. A test dlopen()s the same file first to reach the
 // controls; the meter's own dlopen() then returns the same handle, so both
 // see one state. Single-threaded use only (tests drive it step by step).
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -27,8 +28,33 @@ struct FakeState {
   std::vector<FakeGpu> gpus;
 };
 
+// A process that cannot call the controls (the greenroute binary in CLI
+// tests) gets its GPUs from FAKE_NVML_GPUS="name:milliwatts:millijoules;...".
+FakeState from_environment() {
+  FakeState s;
+  const char* spec = std::getenv("FAKE_NVML_GPUS");
+  if (spec == nullptr) return s;
+  std::string rest = spec;
+  while (!rest.empty()) {
+    const std::size_t end = rest.find(';');
+    const std::string item = rest.substr(0, end);
+    rest = end == std::string::npos ? "" : rest.substr(end + 1);
+    const std::size_t a = item.find(':');
+    const std::size_t b = item.find(':', a + 1);
+    if (a == std::string::npos || b == std::string::npos) continue;
+    FakeGpu g;
+    g.name = item.substr(0, a);
+    g.power_mw = static_cast<unsigned>(std::stoul(item.substr(a + 1, b - a - 1)));
+    g.energy_mj = std::stoull(item.substr(b + 1));
+    g.mem_total = 16ull << 30;
+    g.mem_used = 1ull << 30;
+    s.gpus.push_back(g);
+  }
+  return s;
+}
+
 FakeState& state() {
-  static FakeState s;
+  static FakeState s = from_environment();
   return s;
 }
 
