@@ -63,6 +63,12 @@ core::Result<EnergyWindow> integrate_fixed(std::size_t n, const At& at, std::int
   w.method = method;
   w.duration_s = static_cast<double>(t1 - t0) * kSecondsPerNs;
   double peak = -std::numeric_limits<double>::infinity();
+  // The meter's own power readings over the window. For the counter method
+  // they make the better peak: a counter that the hardware updates at its own
+  // pace (NVML's, every few tens of ms) gives interval averages that swing
+  // far above the true power when read faster than it updates (seen on an
+  // H100: 1020 W "intervals" under a 700 W limit, board power at most 528 W).
+  double reported_peak = -std::numeric_limits<double>::infinity();
   int lo_ord = INT_MAX;
   int hi_ord = -1;
   auto contributed = [&](const Point& p) {
@@ -90,6 +96,8 @@ core::Result<EnergyWindow> integrate_fixed(std::size_t n, const At& at, std::int
         const double py = power_at(method, a, s, y);
         w.joules += 0.5 * (px + py) * static_cast<double>(y - x) * kSecondsPerNs;
         peak = std::max({peak, px, py});
+        // A reading's watts describe the interval it closes, which overlaps the window here.
+        if (counter && std::isfinite(s.watts)) reported_peak = std::max(reported_peak, s.watts);
         contributed(last);
         contributed(p);
       }
@@ -133,7 +141,7 @@ core::Result<EnergyWindow> integrate_fixed(std::size_t n, const At& at, std::int
 
   w.covered = w.extrapolated_ns == 0;
   w.mean_watts = w.joules / w.duration_s;
-  w.peak_watts = peak;
+  w.peak_watts = counter && std::isfinite(reported_peak) ? reported_peak : peak;
   w.samples_used = hi_ord - lo_ord + 1;
   return w;
 }

@@ -375,5 +375,22 @@ TEST(IntegrationMethodName, NamesEveryMethod) {
   EXPECT_EQ(integration_method_name(IntegrationMethod::kTrapezoid), "trapezoid");
 }
 
+TEST(IntegrateEnergy, CounterPeakComesFromTheMetersOwnWatts) {
+  // NVML-like: steady 300 W board power, but the counter is updated in
+  // bursts, so 50 ms interval averages swing between 0 and 600 W. Energy
+  // comes from the counter; the peak from the reported power.
+  std::vector<PowerReading> r(21);
+  for (int i = 0; i < 21; ++i) {
+    r[i].time_ns = i * 50 * kMs;
+    r[i].watts = 300.0;
+    r[i].energy_j = 30.0 * (i / 2);  // +30 J every second reading
+  }
+  auto w = integrate_energy(r, 0, 1000 * kMs);
+  ASSERT_TRUE(w.is_ok()) << w.status().to_string();
+  EXPECT_EQ(w->method, IntegrationMethod::kCounter);
+  EXPECT_NEAR(w->joules, 300.0, 1e-9);
+  EXPECT_NEAR(w->peak_watts, 300.0, 1e-9) << "not the 600 W burst interval";
+}
+
 }  // namespace
 }  // namespace greenroute::power

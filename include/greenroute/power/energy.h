@@ -77,8 +77,10 @@ struct EnergyWindow {
   double duration_s = 0.0;
   double mean_watts = 0.0;  // joules / duration_s
   // Highest power seen in the window: interpolated edge values and readings
-  // inside it for the trapezoid; the highest interval average for the counter
-  // (a counter cannot see spikes shorter than the sampling interval).
+  // inside it for the trapezoid. For the counter: the highest watts the meter
+  // itself reported for the intervals overlapping the window, else (no finite watts there) the
+  // highest counter interval average, which overshoots when the hardware
+  // updates its counter more slowly than it is read.
   double peak_watts = 0.0;
   IntegrationMethod method = IntegrationMethod::kTrapezoid;  // never kAuto
   int samples_used = 0;         // usable readings that contributed
