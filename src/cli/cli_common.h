@@ -33,5 +33,6 @@ struct Command {
 void register_model_commands(CLI::App& root, std::vector<Command>& commands);
 void register_generate_command(CLI::App& root, std::vector<Command>& commands);
 void register_power_commands(CLI::App& root, std::vector<Command>& commands);
+void register_carbon_commands(CLI::App& root, std::vector<Command>& commands);
 
 }  // namespace greenroute::cli
