@@ -139,6 +139,18 @@ TEST_F(CliPowerTest, MeasureReportsEnergyAndPassesTheExitStatusOn) {
   EXPECT_NE(j["carbon"]["intensity_source"].get<std::string>().find("DE"), std::string::npos);
 }
 
+TEST_F(CliPowerTest, MeasureTakesIntensityFromAnyCarbonSource) {
+  RunResult r = run({"power", "measure", "--meter", "cpu-estimate", "--idle-watts", "36", "--watts-per-core", "0",
+                     "--json", "--zone", "XX", "--carbon", "static:500", "--", "sleep", "0.2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  // 36 W for the run: grams = J / 3.6e6 x 500 g/kWh.
+  const double joules = j["energy_j"].get<double>();
+  EXPECT_NEAR(joules, 36.0 * j["wall_s"].get<double>(), 0.1 * joules);
+  EXPECT_NEAR(j["carbon"]["grams_co2e"].get<double>(), joules / 3.6e6 * 500.0, 1e-12);
+  EXPECT_EQ(j["carbon"]["intensity_source"], "static XX");
+}
+
 TEST_F(CliPowerTest, MeasureTextGoesToStderr) {
   RunResult r = run({"power", "measure", "--meter", "rapl", "--sysfs-root", sys_.root(), "--", "echo", "hello"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -161,6 +173,10 @@ TEST_F(CliPowerTest, MeasureBadInvocations) {
   RunResult zone = run({"power", "measure", "--zone", "Atlantis", "--", "true"});
   EXPECT_EQ(zone.exit_code, 1);
   EXPECT_NE(zone.err.find("Atlantis"), std::string::npos) << zone.err;
+
+  RunResult source = run({"power", "measure", "--zone", "DE", "--carbon", "static:", "--", "true"});
+  EXPECT_EQ(source.exit_code, 2);
+  EXPECT_NE(source.err.find("static"), std::string::npos) << source.err;
 
   RunResult both = run({"power", "measure", "--zone", "DE", "--intensity", "100", "--", "true"});
   EXPECT_EQ(both.exit_code, 2);
