@@ -5,6 +5,7 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -89,7 +90,24 @@ core::Status parse_overrides(const json& obj, const std::string& source, int lin
 }
 
 const char* const kKnownFields[] = {"prompt", "messages", "max_tokens", "temperature", "top_k", "top_p",
-                                    "min_p", "repeat_penalty", "seed", "stop", "logprobs", "id"};
+                                    "min_p", "repeat_penalty", "seed", "stop", "logprobs", "id",
+                                    "category", "length"};
+
+// Reads the metadata fields. "id" was accepted (and ignored) with any type
+// before it was kept, so other types are still accepted and dropped.
+core::Status parse_metadata(const json& obj, const std::string& source, int line, PromptSpec* spec) {
+  if (auto it = obj.find("id"); it != obj.end()) {
+    if (it->is_string()) spec->id = it->get<std::string>();
+    else if (it->is_number()) spec->id = it->dump();
+  }
+  for (auto [key, out] : {std::pair{"category", &spec->category}, std::pair{"length", &spec->length}}) {
+    auto it = obj.find(key);
+    if (it == obj.end()) continue;
+    if (!it->is_string()) return field_error(source, line, key, "must be a string");
+    *out = it->get<std::string>();
+  }
+  return core::Status::ok();
+}
 
 }  // namespace
 
@@ -147,6 +165,7 @@ core::Result<std::vector<PromptSpec>> parse_prompts_jsonl(const std::string& tex
       }
     }
     GR_RETURN_IF_ERROR(parse_overrides(obj, source, line_no, &spec.overrides));
+    GR_RETURN_IF_ERROR(parse_metadata(obj, source, line_no, &spec));
     out.push_back(std::move(spec));
   }
   if (out.empty()) return core::invalid_argument(source + ": contains no prompts");

@@ -7,6 +7,8 @@
 // and may override the command's sampling flags for that prompt alone:
 //   max_tokens, temperature, top_k, top_p, min_p, repeat_penalty, seed,
 //   stop (a string or a list of strings), logprobs.
+// Optional metadata, kept but not acted on (the built-in bench set uses it):
+//   id (a string or a number), category and length (strings).
 // Parsing happens once, here at the edge; errors name the file, line and field.
 #pragma once
 
@@ -41,6 +43,9 @@ struct PromptSpec {
   std::vector<PromptMessage> messages;  // set for chats (non-empty)
   PromptOverrides overrides;
   int line = 0;                         // 1-based line in the file (0 for --prompt)
+  std::string id;                       // metadata; numbers are kept as their JSON text
+  std::string category;
+  std::string length;
 };
 
 // Parses JSONL text; `source` names it in error messages.
