@@ -24,6 +24,7 @@ apt_packages=(
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libicu-dev
   libcpp-httplib-dev                # HTTP(S) client/server: live carbon APIs, node agent, gateway
   libgtest-dev libgmock-dev libbenchmark-dev
+  libxml2-utils                     # xmllint: the report tests parse every SVG chart they write
   nodejs                            # llama.cpp reference engine via node-llama-cpp
 )
 
