@@ -34,5 +34,6 @@ void register_model_commands(CLI::App& root, std::vector<Command>& commands);
 void register_generate_command(CLI::App& root, std::vector<Command>& commands);
 void register_power_commands(CLI::App& root, std::vector<Command>& commands);
 void register_carbon_commands(CLI::App& root, std::vector<Command>& commands);
+void register_bench_command(CLI::App& root, std::vector<Command>& commands);
 
 }  // namespace greenroute::cli

@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
   std::vector<cli::Command> commands;
   cli::register_model_commands(app, commands);
   cli::register_generate_command(app, commands);
+  cli::register_bench_command(app, commands);
   cli::register_power_commands(app, commands);
   cli::register_carbon_commands(app, commands);
 

@@ -108,7 +108,7 @@ core::Status PowerSampler::sample_once() {
         history_.erase(history_.begin(), history_.end() - static_cast<std::ptrdiff_t>(options_.capacity));
       }
     } else {
-      error = r.status().with_context("power sampler: " + meter_info_.name);
+      error = r.status().with_context("power sampler");  // the meter's message names the meter
       ++health_.read_errors;
       streak = ++health_.consecutive_failures;
       health_.failed = options_.max_consecutive_failures > 0 && streak >= options_.max_consecutive_failures;

@@ -32,9 +32,11 @@ inline std::string shell_quote(const std::string& s) {
 
 using ::greenroute::testing::read_text_file;
 
-// Runs GREENROUTE_BINARY with args; stdin is /dev/null.
-inline RunResult run_greenroute(const std::vector<std::string>& args, const std::filesystem::path& scratch) {
-  std::string cmd = shell_quote(GREENROUTE_BINARY);
+// Runs GREENROUTE_BINARY with args; stdin is /dev/null. `env` is a list of
+// NAME=value assignments (already shell-quoted) put before the command.
+inline RunResult run_greenroute(const std::vector<std::string>& args, const std::filesystem::path& scratch,
+                                const std::string& env = "") {
+  std::string cmd = env + (env.empty() ? "" : " ") + shell_quote(GREENROUTE_BINARY);
   for (const auto& a : args) cmd += " " + shell_quote(a);
   const auto out = scratch / "stdout.txt";
   const auto err = scratch / "stderr.txt";

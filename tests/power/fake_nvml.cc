@@ -23,6 +23,10 @@ struct FakeGpu {
 
 struct FakeState {
   int init_rc = 0;
+  // FAKE_NVML_FAIL_AFTER=N: power reads fail with "GPU is lost" after N
+  // good ones, a meter failing mid-run. < 0: never.
+  long fail_after = -1;
+  long power_reads = 0;
   int count_rc = 0;
   int live_inits = 0;  // nvmlInit minus nvmlShutdown calls
   std::vector<FakeGpu> gpus;
@@ -32,6 +36,7 @@ struct FakeState {
 // tests) gets its GPUs from FAKE_NVML_GPUS="name:milliwatts:millijoules;...".
 FakeState from_environment() {
   FakeState s;
+  if (const char* fail = std::getenv("FAKE_NVML_FAIL_AFTER"); fail != nullptr) s.fail_after = std::atol(fail);
   const char* spec = std::getenv("FAKE_NVML_GPUS");
   if (spec == nullptr) return s;
   std::string rest = spec;
@@ -129,6 +134,7 @@ __attribute__((visibility("default"))) int nvmlDeviceGetName(void* handle, char*
 }
 __attribute__((visibility("default"))) int nvmlDeviceGetPowerUsage(void* handle, unsigned* mw) {
   if (gpu(handle)->power_rc != 0) return gpu(handle)->power_rc;
+  if (state().fail_after >= 0 && state().power_reads++ >= state().fail_after) return 15;  // NVML_ERROR_GPU_IS_LOST
   *mw = gpu(handle)->power_mw;
   return 0;
 }
