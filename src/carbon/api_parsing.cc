@@ -78,7 +78,11 @@ core::Result<std::string> string_member(const nlohmann::json& obj, std::string_v
 
 core::Result<std::int64_t> time_member(const nlohmann::json& obj, std::string_view key,
                                        std::string_view where) {
-  GR_ASSIGN_OR_RETURN(const std::string text, string_member(obj, key, where));
+  GR_ASSIGN_OR_RETURN(const nlohmann::json* m, find_member(obj, key, where));
+  if (!m->is_string()) return wrong_type(where, key, *m, "a string");
+  // A reference into the document rather than a moved-out copy: GCC 12 warns
+  // (falsely) about the copy's small-string buffer at -O2.
+  const std::string& text = m->get_ref<const std::string&>();
   // parse_timestamp also takes unix seconds; an API time must be ISO-8601.
   const std::optional<std::int64_t> t =
       text.size() < 11 || text[4] != '-' ? std::nullopt : parse_timestamp(text);
