@@ -20,6 +20,7 @@ struct BenchOptions {
   std::string model_path;
   std::string prompts_path;  // empty: the built-in set
   int max_prompts = 0;
+  std::uint64_t prompt_seed = 1;
   std::string batch_sizes = "1,2,4,8,16,32";
   std::string max_tokens = "32,128";
   int repeat = 3;

@@ -138,9 +138,10 @@ void print_summary(const BenchContext& c, const profile::DeviceProfile& p, const
       best_energy = &s;
     }
   }
-  std::printf("energy-efficiency knee: batch %d (the last batch size where doubling still saved >= %.0f%% of "
-              "joules per output token)\n",
-              p.knee_batch, 100 * profile::KneeOptions{}.min_saving);
+  std::printf("energy-efficiency knee: batch %d (beyond it, doubling the batch saves less than %.0f%% of the "
+              "joules per output token%s)\n",
+              p.knee_batch, 100 * profile::KneeOptions{}.min_saving,
+              p.saturation_batch || p.knee_batch < p.sweep.back().batch_size ? "" : "; at the sweep's edge: sweep further");
   std::printf("best for energy: batch %d%s; best for latency: batch %d; best for throughput: batch %d\n",
               p.best_batch.energy,
               best_energy ? fmt::format(" ({} J/prompt at {} tokens)", fixed(best_energy->joules_per_prompt.median, 2),

@@ -126,6 +126,7 @@ int run_bench(const BenchOptions& o) {
   sweep.max_tokens = *lengths;
   sweep.repeat = o.repeat;
   sweep.warmup = o.warmup;
+  sweep.prompt_seed = o.prompt_seed;
   sweep.threads = o.threads;
   sweep.stop_at_eos = o.stop_at_eos;
   sweep.max_context = o.ctx;
@@ -259,6 +260,9 @@ void register_bench_command(CLI::App& root, std::vector<Command>& commands) {
                   "set of 120 prompts)");
   cmd->add_option("--max-prompts", o->max_prompts, "Use only the first N prompts of the set (0: all)")
       ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--prompt-seed", o->prompt_seed,
+                  "Seed of the shuffled prompt order; every batch size gets the same mix (docs/bench.md)")
+      ->capture_default_str();
   cmd->add_option("--batch-sizes", o->batch_sizes, "Comma-separated batch sizes")->capture_default_str();
   cmd->add_option("--max-tokens", o->max_tokens, "Comma-separated output lengths (tokens per prompt)")
       ->capture_default_str();

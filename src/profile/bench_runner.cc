@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "greenroute/carbon/accounting.h"
+#include "greenroute/core/rng.h"
 #include "greenroute/engine/batch/generator.h"
 #include "greenroute/engine/context/context.h"
 
@@ -75,6 +76,16 @@ BenchRunner::BenchRunner(const engine::model::Model& model, power::PowerSampler&
                          SweepOptions options, std::vector<BenchPrompt> prompts)
     : model_(model), sampler_(sampler), clock_(clock), options_(std::move(options)), prompts_(std::move(prompts)) {}
 
+std::vector<std::size_t> prompt_order(std::size_t count, std::uint64_t seed) {
+  std::vector<std::size_t> order(count);
+  for (std::size_t i = 0; i < count; ++i) order[i] = i;
+  core::Rng rng(seed);
+  for (std::size_t i = count; i > 1; --i) {  // Fisher-Yates
+    std::swap(order[i - 1], order[rng.next_u64() % i]);
+  }
+  return order;
+}
+
 core::Result<SweepResult> BenchRunner::run(const ProgressFn& progress, const RowFn& on_row,
                                            const std::function<bool()>& should_stop) {
   GR_RETURN_IF_ERROR(validate(options_, prompts_));
@@ -106,6 +117,8 @@ core::Result<SweepResult> BenchRunner::run(const ProgressFn& progress, const Row
     if (progress) progress(prog);
   };
 
+  const std::vector<std::size_t> order = prompt_order(tokens.size(), options_.prompt_seed);
+  const std::size_t stride = static_cast<std::size_t>(sizes.back());
   SweepResult result;
   std::vector<std::uint8_t> truncated(prompts_.size(), 0);
   for (int n : lengths) {
@@ -154,7 +167,8 @@ core::Result<SweepResult> BenchRunner::run(const ProgressFn& progress, const Row
         std::vector<batch::GenerationRequest> requests;
         std::int64_t longest = 0;
         for (int i = 0; i < b; ++i) {
-          const std::size_t idx = (static_cast<std::size_t>(prompt_run) * b + i) % tokens.size();
+          const std::size_t idx =
+              order[(static_cast<std::size_t>(prompt_run) * stride + static_cast<std::size_t>(i)) % order.size()];
           batch::GenerationRequest req;
           req.prompt = tokens[idx];
           if (req.prompt.size() > max_prompt) {

@@ -52,6 +52,8 @@ struct SweepOptions {
   bool stop_at_eos = false;        // default: fixed output length
   std::int64_t max_context = 0;    // 0: min(training context, 4096)
   double intensity_g_per_kwh = 0;  // for grams per prompt; 0: none
+  // Seeds the fixed shuffle of the prompt set (see prompt_order()).
+  std::uint64_t prompt_seed = 1;
 };
 
 struct SweepProgress {
@@ -69,6 +71,14 @@ struct SweepResult {
   int prompts_truncated = 0;
   std::vector<std::string> warnings;  // e.g. energy windows that could not be integrated
 };
+
+// The order in which a sweep takes prompts: a seeded shuffle of 0..count-1.
+// Measured run r of batch size b uses positions [r*S, r*S + b) of this order
+// (modulo count), S being the largest batch size of the sweep, so each
+// batch's prompts are a prefix of the next larger batch's and every size
+// sees the same random mix of prompt lengths rather than whichever slice of
+// an ordered file its window happens to land on.
+std::vector<std::size_t> prompt_order(std::size_t count, std::uint64_t seed);
 
 class BenchRunner {
  public:
