@@ -35,5 +35,6 @@ void register_generate_command(CLI::App& root, std::vector<Command>& commands);
 void register_power_commands(CLI::App& root, std::vector<Command>& commands);
 void register_carbon_commands(CLI::App& root, std::vector<Command>& commands);
 void register_bench_command(CLI::App& root, std::vector<Command>& commands);
+void register_profile_commands(CLI::App& root, std::vector<Command>& commands);
 
 }  // namespace greenroute::cli

@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   cli::register_model_commands(app, commands);
   cli::register_generate_command(app, commands);
   cli::register_bench_command(app, commands);
+  cli::register_profile_commands(app, commands);
   cli::register_power_commands(app, commands);
   cli::register_carbon_commands(app, commands);
 

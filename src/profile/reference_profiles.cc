@@ -19,6 +19,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <system_error>
+#include <utility>
 
 #include "greenroute/core/units.h"
 #include "greenroute/profile/knee.h"
@@ -298,6 +300,28 @@ core::Status write_reference_profiles(const std::filesystem::path& dir) {
     GR_RETURN_IF_ERROR(save_profile(p, (dir / (name + ".json")).string()));
   }
   return core::Status::ok();
+}
+
+core::Result<OpenedProfile> open_profile(std::string_view path_or_name,
+                                         const std::filesystem::path& base_dir) {
+  namespace fs = std::filesystem;
+  fs::path file(path_or_name);
+  if (file.is_relative() && !base_dir.empty()) file = base_dir / file;
+  std::error_code ec;
+  if (!path_or_name.empty() && fs::exists(file, ec) && !fs::is_directory(file, ec)) {
+    GR_ASSIGN_OR_RETURN(DeviceProfile p, load_profile(file.string()));
+    return OpenedProfile{std::move(p), std::move(file)};
+  }
+  for (const std::string& name : reference_profile_names()) {
+    if (name == path_or_name) {
+      GR_ASSIGN_OR_RETURN(DeviceProfile p, reference_profile(name));
+      return OpenedProfile{std::move(p), {}};
+    }
+  }
+  std::string names;
+  for (const std::string& n : reference_profile_names()) names += (names.empty() ? "" : ", ") + n;
+  return core::not_found("no profile file '" + file.string() +
+                         "' and no reference profile of that name (reference: " + names + ")");
 }
 
 }  // namespace greenroute::profile

@@ -34,4 +34,18 @@ core::Result<DeviceProfile> reference_profile(std::string_view name);
 // output under profiles/; a test checks the shipped files match.
 core::Status write_reference_profiles(const std::filesystem::path& dir);
 
+// What a user wrote for a profile, resolved: the file at `path_or_name` (a
+// relative path resolves against `base_dir` when that is not empty, else the
+// working directory), or, when no such file exists, the reference profile of
+// that name. A file wins over a reference profile of the same name. `file` is
+// the path read, empty for a reference profile. Errors: load_profile's for a
+// file; kNotFound naming both the path tried and the reference names.
+// `greenroute profile` and cluster configs both resolve profiles this way.
+struct OpenedProfile {
+  DeviceProfile profile;
+  std::filesystem::path file;
+};
+core::Result<OpenedProfile> open_profile(std::string_view path_or_name,
+                                         const std::filesystem::path& base_dir = {});
+
 }  // namespace greenroute::profile
