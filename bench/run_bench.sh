@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # `make bench`: greenroute vs llama.cpp on the same GGUF files and thread count.
-#   bench/run_bench.sh BUILD_DIR      (BUILD_DIR holds bench/engine_bench, bench/membw_bench)
+#   bench/run_bench.sh BUILD_DIR      (BUILD_DIR holds bench/engine_bench, bench/membw_bench,
+#                                      bench/routing_decision_bench)
 # Environment: BENCH_THREADS (2), BENCH_RUNS (3), BENCH_DECODE_TOKENS (16),
 # BENCH_PROMPT_TOKENS (128), BENCH_TYPES ("q8_0 q4_0"), BENCH_PRESET (llama-3.2-1b).
 # Synthetic models are written once into BUILD_DIR/bench/models and reused.
-# Results: BUILD_DIR/bench/results.json and a table on stdout.
+# Results: BUILD_DIR/bench/results.json and a table on stdout; the routing
+# decision figures in BUILD_DIR/bench/raw/routing_decision.json.
 set -euo pipefail
 build_dir=${1:-build}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -18,9 +20,15 @@ out_dir="$build_dir/bench"
 models="$out_dir/models"
 mkdir -p "$models" "$out_dir/raw"
 
-for bin in engine_bench membw_bench; do
+for bin in engine_bench membw_bench routing_decision_bench; do
   [[ -x "$out_dir/$bin" ]] || { echo "run_bench.sh: $out_dir/$bin is missing (build with GREENROUTE_BUILD_BENCH=ON)" >&2; exit 1; }
 done
+
+# Pure CPU logic, no model or node needed: first, so it prints even where the
+# llama.cpp side cannot run.
+echo "== routing: one decision by cluster size (target < 5 us at 100 nodes)"
+"$out_dir/routing_decision_bench" --benchmark_out="$out_dir/raw/routing_decision.json" \
+  --benchmark_out_format=json
 if ! command -v node >/dev/null || [[ ! -d "$here/../tests/parity/node_modules/node-llama-cpp" ]]; then
   echo "run_bench.sh: node and tests/parity/node_modules (npm ci) are needed for the llama.cpp side" >&2
   exit 1

@@ -23,6 +23,8 @@ apt_packages=(
   clang libclang-rt-14-dev          # libFuzzer target for the GGUF reader
   nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev libicu-dev
   libcpp-httplib-dev                # HTTP(S) client/server: live carbon APIs, node agent, gateway
+  libtomlplusplus-dev libyaml-cpp-dev  # cluster configs in TOML and YAML
+  prometheus                        # promtool: checks the /metrics outputs
   libgtest-dev libgmock-dev libbenchmark-dev
   libxml2-utils                     # xmllint: the report tests parse every SVG chart they write
   nodejs                            # llama.cpp reference engine via node-llama-cpp
