@@ -1,0 +1,367 @@
+#include "greenroute/sim/cluster_sim.h"
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <limits>
+#include <map>
+#include <sstream>
+
+#include "greenroute/core/check.h"
+#include "greenroute/core/rng.h"
+#include "greenroute/routing/counterfactual.h"
+#include "greenroute/sim/event_queue.h"
+
+namespace greenroute::sim {
+namespace {
+
+enum EventKind : int { kArrival = 0, kBatchDone = 1, kWaitOver = 2 };
+
+core::Status bad(const std::string& field, const std::string& rule, double is) {
+  std::ostringstream os;
+  os << "sim." << field << ": must be " << rule << " (is " << is << ")";
+  return core::invalid_argument(os.str());
+}
+
+double us_to_ms(SimTimeUs us) { return static_cast<double>(us) / static_cast<double>(kUsPerMs); }
+double us_to_s(SimTimeUs us) { return static_cast<double>(us) / static_cast<double>(kUsPerS); }
+
+// Lognormal with mean 1.
+double noise(double sigma, core::Rng& rng) {
+  if (sigma <= 0) return 1.0;
+  return std::exp(sigma * rng.normal() - 0.5 * sigma * sigma);
+}
+
+struct NodeRuntime {
+  std::deque<std::uint32_t> queue;  // request indices, arrival order
+  std::vector<std::uint32_t> batch;  // running
+  bool busy = false;
+  bool wait_timer = false;
+  SimTimeUs batch_start_us = 0;
+  SimTimeUs idle_since_us = 0;
+  double batch_energy_j = 0;  // the running batch's
+  int max_batch = 1;
+  std::int64_t intensity_bucket = std::numeric_limits<std::int64_t>::min();
+  std::unique_ptr<routing::OnlineCorrector> corrector;
+};
+
+class Run {
+ public:
+  Run(std::span<const SimNode> nodes, std::span<const SimRequest> requests, const SimOptions& options)
+      : nodes_(nodes), requests_(requests), options_(options), noise_rng_(options.noise_seed) {}
+
+  core::Result<PolicyResult> run(std::string_view policy_name) {
+    GR_ASSIGN_OR_RETURN(policy_, routing::make_policy(policy_name, options_.policy_options));
+    GR_ASSIGN_OR_RETURN(counterfactual_,
+                        routing::CounterfactualEstimator::create(options_.baseline_policy, options_.policy_options));
+    result_.policy = std::string(policy_->name());
+    result_.requests = requests_.size();
+    rt_.resize(nodes_.size());
+    snapshot_.resize(nodes_.size());
+    result_.nodes.resize(nodes_.size());
+    for (std::size_t i = 0; i < nodes_.size(); ++i) {
+      routing::NodeState& s = snapshot_[i];
+      s.name = nodes_[i].name;
+      s.zone = nodes_[i].zone;
+      s.profile = nodes_[i].profile;
+      s.pue = nodes_[i].pue;
+      s.max_batch = nodes_[i].max_batch;
+      rt_[i].max_batch = s.effective_max_batch();
+      GR_ASSIGN_OR_RETURN(rt_[i].corrector, routing::OnlineCorrector::create(options_.predictor));
+      result_.nodes[i].name = nodes_[i].name;
+      result_.nodes[i].zone = nodes_[i].zone;
+    }
+    predictions_.resize(requests_.size());
+    latencies_.reserve(requests_.size());
+
+    SimTimeUs last_arrival = 0;
+    for (std::size_t i = 0; i < requests_.size(); ++i) {
+      if (i > 0 && requests_[i].arrival_us < requests_[i - 1].arrival_us) {
+        return core::invalid_argument("sim.requests[" + std::to_string(i) + "]: not in arrival order");
+      }
+      if (requests_[i].arrival_us < 0) {
+        return core::invalid_argument("sim.requests[" + std::to_string(i) + "]: negative arrival time");
+      }
+    }
+    // Arrivals are pushed lazily, one ahead, so the heap stays small.
+    if (!requests_.empty()) events_.push(requests_[0].arrival_us, kArrival, 0);
+    core::Status failure;
+    events_.run_all([&](const Event& e) {
+      if (!failure.is_ok()) return;
+      switch (e.kind) {
+        case kArrival:
+          last_arrival = e.time_us;
+          if (e.a + 1 < requests_.size()) events_.push(requests_[e.a + 1].arrival_us, kArrival, e.a + 1);
+          failure = arrive(static_cast<std::uint32_t>(e.a));
+          if (e.a + 1 == requests_.size()) {
+            for (std::size_t k = 0; k < nodes_.size(); ++k) result_.nodes[k].queue_at_last_arrival = rt_[k].queue.size();
+          }
+          break;
+        case kBatchDone:
+          finish_batch(e.a);
+          break;
+        case kWaitOver:
+          rt_[e.a].wait_timer = false;
+          try_start(e.a);
+          break;
+        default:
+          GR_CHECK(false);
+      }
+    });
+    GR_RETURN_IF_ERROR(failure);
+    const SimTimeUs end_us = std::max(events_.now_us(), last_arrival);
+    finalize(end_us);
+    return std::move(result_);
+  }
+
+ private:
+  void refresh_intensity(std::size_t n) {
+    const std::int64_t unix_s = options_.start_unix_s + events_.now_us() / kUsPerS;
+    const auto bucket = static_cast<std::int64_t>(std::floor(static_cast<double>(unix_s) / options_.intensity_refresh_s));
+    if (bucket == rt_[n].intensity_bucket) return;
+    rt_[n].intensity_bucket = bucket;
+    auto r = nodes_[n].carbon->intensity(nodes_[n].zone, unix_s);
+    // Unknown intensity makes the node ineligible (routing's rule for NaN).
+    snapshot_[n].g_co2_per_kwh = r.is_ok() ? r->g_co2_per_kwh : std::numeric_limits<double>::quiet_NaN();
+  }
+
+  // gCO2e of `energy_j` on node n now (0 when the intensity is unknown).
+  double grams(std::size_t n, double energy_j) {
+    refresh_intensity(n);
+    const double g = snapshot_[n].g_co2_per_kwh;
+    if (!std::isfinite(g)) return 0;
+    return energy_j / 3.6e6 * g * nodes_[n].pue;
+  }
+
+  core::Status arrive(std::uint32_t i) {
+    const SimRequest& r = requests_[i];
+    routing::RequestShape shape;
+    shape.prompt_tokens = r.prompt_tokens;
+    shape.max_output_tokens = r.output_tokens;
+    shape.slo_ms = r.slo_ms;
+    shape.policy = r.policy;
+    for (std::size_t n = 0; n < nodes_.size(); ++n) {
+      refresh_intensity(n);
+      snapshot_[n].running_batch = static_cast<int>(rt_[n].batch.size());
+      if (options_.online_correction) snapshot_[n].correction = rt_[n].corrector->correction();
+    }
+    routing::Policy* policy = policy_.get();
+    if (r.policy && *r.policy != policy_->name()) {
+      auto it = overrides_.find(*r.policy);
+      if (it == overrides_.end()) {
+        auto made = routing::make_policy(*r.policy, options_.policy_options);
+        if (!made.is_ok()) return made.status().with_context("sim.requests[" + std::to_string(i) + "].policy");
+        it = overrides_.emplace(*r.policy, std::move(made).value()).first;
+      }
+      policy = it->second.get();
+    }
+    const routing::Decision d = policy->decide(snapshot_, shape);
+    if (!d.ok()) {
+      ++result_.rejected;
+      return core::Status::ok();
+    }
+    const routing::Counterfactual cf = counterfactual_->estimate(d, snapshot_, shape);
+    if (cf.available) result_.predicted_saved_g += cf.carbon_saved_g;
+    const std::size_t n = *d.chosen;
+    predictions_[i] = d.chosen_prediction();
+    NodeRuntime& node = rt_[n];
+    node.queue.push_back(i);
+    snapshot_[n].queue.requests += 1;
+    snapshot_[n].queue.prompt_tokens += r.prompt_tokens;
+    snapshot_[n].queue.output_tokens += r.output_tokens;
+    NodeResult& nr = result_.nodes[n];
+    ++nr.requests;
+    nr.max_queue = std::max<std::uint64_t>(nr.max_queue, node.queue.size());
+    try_start(n);
+    return core::Status::ok();
+  }
+
+  void try_start(std::size_t n) {
+    NodeRuntime& node = rt_[n];
+    if (node.busy || node.queue.empty()) return;
+    const SimTimeUs now = events_.now_us();
+    if (options_.max_wait_ms > 0 && static_cast<int>(node.queue.size()) < node.max_batch) {
+      const SimTimeUs deadline = requests_[node.queue.front()].arrival_us + ms_to_us(options_.max_wait_ms);
+      if (now < deadline) {
+        if (!node.wait_timer) {
+          events_.push(deadline, kWaitOver, n);
+          node.wait_timer = true;
+        }
+        return;
+      }
+    }
+    const profile::DeviceProfile& prof = *nodes_[n].profile;
+    NodeResult& nr = result_.nodes[n];
+    // Idle energy since the last batch.
+    const double idle_j = prof.idle_watts * us_to_s(now - node.idle_since_us);
+    nr.idle_energy_j += idle_j;
+    nr.carbon_g += grams(n, idle_j);
+
+    node.batch.clear();
+    double prompt_sum = 0;
+    double max_output = 0;
+    while (!node.queue.empty() && static_cast<int>(node.batch.size()) < node.max_batch) {
+      const std::uint32_t i = node.queue.front();
+      node.queue.pop_front();
+      node.batch.push_back(i);
+      prompt_sum += requests_[i].prompt_tokens;
+      max_output = std::max<double>(max_output, requests_[i].output_tokens);
+      snapshot_[n].queue.requests -= 1;
+      snapshot_[n].queue.prompt_tokens -= requests_[i].prompt_tokens;
+      snapshot_[n].queue.output_tokens -= requests_[i].output_tokens;
+    }
+    if (snapshot_[n].queue.requests == 0) snapshot_[n].queue = {};  // no drift from float sums
+    const int b = static_cast<int>(node.batch.size());
+    const double mean_prompt = prompt_sum / b;
+    const double latency_ms =
+        std::max(0.001, prof.predict_latency_ms(b, mean_prompt, max_output)) * noise(options_.latency_noise_sigma, noise_rng_);
+    const double energy_j =
+        std::max(0.0, prof.predict_energy_j(b, mean_prompt, max_output)) * noise(options_.energy_noise_sigma, noise_rng_);
+    node.busy = true;
+    node.batch_start_us = now;
+    node.batch_energy_j = energy_j;
+    const SimTimeUs end = now + std::max<SimTimeUs>(1, ms_to_us(latency_ms));
+    const double carbon = grams(n, energy_j);
+    nr.batch_energy_j += energy_j;
+    nr.carbon_g += carbon;
+    ++nr.batches;
+    if (options_.record_batches) {
+      result_.batches.push_back(BatchRecord{.node = n, .start_us = now, .end_us = end, .size = b,
+                                            .energy_j = energy_j, .g_co2_per_kwh = snapshot_[n].g_co2_per_kwh,
+                                            .carbon_g = carbon});
+    }
+    events_.push(end, kBatchDone, n);
+  }
+
+  void finish_batch(std::size_t n) {
+    NodeRuntime& node = rt_[n];
+    const SimTimeUs now = events_.now_us();
+    const double share_j = node.batch_energy_j / static_cast<double>(node.batch.size());
+    for (std::uint32_t i : node.batch) {
+      const SimRequest& r = requests_[i];
+      const double latency_ms = us_to_ms(now - r.arrival_us);
+      latencies_.push_back(latency_ms);
+      latency_sum_ += latency_ms;
+      ++result_.completed;
+      if (r.slo_ms) {
+        ++result_.slo_requests;
+        if (latency_ms > *r.slo_ms) ++result_.slo_violations;
+      }
+      routing::Observation obs;
+      obs.predicted = predictions_[i];
+      obs.observed_latency_ms = std::max(latency_ms, 1e-3);
+      if (share_j > 0) obs.observed_energy_j = share_j;
+      (void)node.corrector->observe(obs);  // a malformed sample is counted as rejected there
+    }
+    result_.nodes[n].busy_s += us_to_s(now - node.batch_start_us);
+    node.batch.clear();
+    node.busy = false;
+    node.idle_since_us = now;
+    try_start(n);
+  }
+
+  void finalize(SimTimeUs end_us) {
+    result_.events = events_.events_handled();
+    result_.makespan_s = us_to_s(end_us);
+    for (std::size_t n = 0; n < nodes_.size(); ++n) {
+      NodeResult& nr = result_.nodes[n];
+      const double idle_j = nodes_[n].profile->idle_watts * us_to_s(end_us - rt_[n].idle_since_us);
+      nr.idle_energy_j += idle_j;
+      nr.carbon_g += grams(n, idle_j);
+      nr.energy_j = nr.batch_energy_j + nr.idle_energy_j;
+      nr.utilisation = result_.makespan_s > 0 ? nr.busy_s / result_.makespan_s : 0;
+      result_.batch_energy_j += nr.batch_energy_j;
+      result_.idle_energy_j += nr.idle_energy_j;
+      result_.carbon_g += nr.carbon_g;
+    }
+    result_.energy_j = result_.batch_energy_j + result_.idle_energy_j;
+    result_.energy_kwh = result_.energy_j / 3.6e6;
+    result_.throughput_rps = result_.makespan_s > 0 ? static_cast<double>(result_.completed) / result_.makespan_s : 0;
+    std::sort(latencies_.begin(), latencies_.end());
+    if (!latencies_.empty()) result_.latency_mean_ms = latency_sum_ / static_cast<double>(latencies_.size());
+    result_.latency_p50_ms = percentile_sorted(latencies_, 50);
+    result_.latency_p95_ms = percentile_sorted(latencies_, 95);
+    result_.latency_p99_ms = percentile_sorted(latencies_, 99);
+  }
+
+  std::span<const SimNode> nodes_;
+  std::span<const SimRequest> requests_;
+  const SimOptions& options_;
+  core::Rng noise_rng_;
+  EventQueue events_;
+  std::unique_ptr<routing::Policy> policy_;
+  std::map<std::string, std::unique_ptr<routing::Policy>, std::less<>> overrides_;
+  std::unique_ptr<routing::CounterfactualEstimator> counterfactual_;
+  std::vector<NodeRuntime> rt_;
+  std::vector<routing::NodeState> snapshot_;
+  std::vector<routing::Prediction> predictions_;
+  std::vector<double> latencies_;
+  double latency_sum_ = 0;
+  PolicyResult result_;
+};
+
+}  // namespace
+
+core::Status validate_sim_options(const SimOptions& o) {
+  if (!std::isfinite(o.latency_noise_sigma) || o.latency_noise_sigma < 0) {
+    return bad("latency_noise_sigma", ">= 0", o.latency_noise_sigma);
+  }
+  if (!std::isfinite(o.energy_noise_sigma) || o.energy_noise_sigma < 0) {
+    return bad("energy_noise_sigma", ">= 0", o.energy_noise_sigma);
+  }
+  if (!std::isfinite(o.max_wait_ms) || o.max_wait_ms < 0) return bad("max_wait_ms", ">= 0", o.max_wait_ms);
+  if (!std::isfinite(o.intensity_refresh_s) || o.intensity_refresh_s <= 0) {
+    return bad("intensity_refresh_s", "> 0", o.intensity_refresh_s);
+  }
+  auto baseline = routing::parse_policy_kind(o.baseline_policy);
+  if (!baseline.is_ok()) return core::invalid_argument("sim.baseline_policy: " + baseline.status().message());
+  GR_RETURN_IF_ERROR(routing::validate_policy_options(o.policy_options).with_context("sim.policy_options"));
+  GR_RETURN_IF_ERROR(routing::validate_predictor_options(o.predictor).with_context("sim.predictor"));
+  return core::Status::ok();
+}
+
+core::Status validate_sim_nodes(std::span<const SimNode> nodes) {
+  if (nodes.empty()) return core::invalid_argument("sim.nodes: the cluster has no node");
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const std::string at = "sim.node[" + std::to_string(i) + "]";
+    if (!nodes[i].profile) return core::invalid_argument(at + ".profile: missing");
+    if (!nodes[i].carbon) return core::invalid_argument(at + ".carbon: missing");
+    if (nodes[i].max_batch < 0) return core::invalid_argument(at + ".max_batch: must be >= 0");
+    if (!std::isfinite(nodes[i].pue) || nodes[i].pue < 1) return core::invalid_argument(at + ".pue: must be >= 1");
+  }
+  return core::Status::ok();
+}
+
+core::Result<std::vector<SimNode>> sim_nodes_from_config(const routing::ClusterConfig& config,
+                                                         const carbon::SourceFactoryContext& context) {
+  std::map<std::string, std::shared_ptr<carbon::CarbonSource>> sources;
+  std::vector<SimNode> out;
+  out.reserve(config.nodes.size());
+  for (std::size_t i = 0; i < config.nodes.size(); ++i) {
+    const routing::NodeConfig& nc = config.nodes[i];
+    auto& src = sources[nc.carbon];
+    if (!src) {
+      auto made = carbon::make_carbon_source(nc.carbon, context);
+      if (!made.is_ok()) return made.status().with_context("node[" + std::to_string(i) + "].carbon");
+      src = std::shared_ptr<carbon::CarbonSource>(std::move(made).value());
+    }
+    SimNode n;
+    n.name = nc.name;
+    n.zone = nc.zone;
+    n.profile = nc.profile;
+    n.carbon = src;
+    n.max_batch = nc.max_batch.value_or(0);
+    out.push_back(std::move(n));
+  }
+  return out;
+}
+
+core::Result<PolicyResult> simulate_policy(std::span<const SimNode> nodes, std::span<const SimRequest> requests,
+                                           std::string_view policy, const SimOptions& options) {
+  GR_RETURN_IF_ERROR(validate_sim_options(options));
+  GR_RETURN_IF_ERROR(validate_sim_nodes(nodes));
+  Run run(nodes, requests, options);
+  return run.run(policy);
+}
+
+}  // namespace greenroute::sim
