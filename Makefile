@@ -27,7 +27,8 @@ build:
 	cmake --build $(BUILD_DIR) -j$(JOBS)
 
 # Every test: unit and integration tests (incl. llama.cpp parity) under
-# ASan+UBSan, then the GGUF reader fuzzer for FUZZ_SECONDS.
+# ASan+UBSan, then the libFuzzer targets: the GGUF reader for FUZZ_SECONDS and
+# the OpenAI request parser for GREENROUTE_OPENAI_FUZZ_SECONDS (30 s, CMake cache).
 test: deps unit-test fuzz-test
 
 unit-test:

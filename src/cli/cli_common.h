@@ -36,5 +36,6 @@ void register_power_commands(CLI::App& root, std::vector<Command>& commands);
 void register_carbon_commands(CLI::App& root, std::vector<Command>& commands);
 void register_bench_command(CLI::App& root, std::vector<Command>& commands);
 void register_profile_commands(CLI::App& root, std::vector<Command>& commands);
+void register_node_command(CLI::App& root, std::vector<Command>& commands);
 
 }  // namespace greenroute::cli
