@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what greenroute needs to build, test and benchmark, idempotently:
 # Debian packages that are missing, and the npm packages of the llama.cpp
-# parity harness (tests/parity) when they are not installed yet.
+# parity harness (tests/parity) and the openai client the gateway tests use
+# (tests/openai) when they are not installed yet.
 #
 #   scripts/install-deps.sh          # apt + npm
 #   scripts/install-deps.sh --apt    # apt only
@@ -61,5 +62,13 @@ if [[ $want_npm == 1 ]]; then
     # npm 11 writes lock files without other platforms' optional packages and
     # then refuses them in `npm ci`.)
     (cd "$parity" && npm install --no-audit --no-fund --omit=optional --ignore-scripts --loglevel=error)
+  fi
+  # The official openai client, run against the gateway (tests/openai).
+  openai_dir="$here/tests/openai"
+  if [[ -d "$openai_dir/node_modules/openai" ]]; then
+    echo "install-deps: openai npm client present"
+  else
+    echo "install-deps: npm install in tests/openai"
+    (cd "$openai_dir" && npm install --no-audit --no-fund --ignore-scripts --loglevel=error)
   fi
 fi

@@ -37,5 +37,6 @@ void register_carbon_commands(CLI::App& root, std::vector<Command>& commands);
 void register_bench_command(CLI::App& root, std::vector<Command>& commands);
 void register_profile_commands(CLI::App& root, std::vector<Command>& commands);
 void register_node_command(CLI::App& root, std::vector<Command>& commands);
+void register_gateway_command(CLI::App& root, std::vector<Command>& commands);
 
 }  // namespace greenroute::cli
