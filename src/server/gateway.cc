@@ -4,12 +4,8 @@
 // gateway_cluster.cc.
 #include "greenroute/server/gateway.h"
 
-#include <sys/socket.h>
-
-#include <cerrno>
 #include <chrono>
 #include <cmath>
-#include <cstring>
 #include <exception>
 #include <limits>
 #include <set>
@@ -243,30 +239,7 @@ core::Result<std::unique_ptr<Gateway>> Gateway::start(const routing::ClusterConf
   gw.http.set_keep_alive_max_count(1000);
   gw.http.set_keep_alive_timeout(5);
   gw.register_routes();
-  // httplib 0.11 listens with a backlog of 5: a burst of clients overflows it
-  // and, with SYN cookies, some connections get reset before any request is
-  // read. Keep the listening socket to raise the backlog once it is bound.
-  int listen_fd = -1;
-  gw.http.set_socket_options([&listen_fd](socket_t sock) {
-    int yes = 1;
-    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-    listen_fd = sock;
-  });
-  if (options.port == 0) {
-    gw.port = gw.http.bind_to_any_port(options.host);
-    if (gw.port <= 0) return core::unavailable("cannot bind to " + options.host + " on any port");
-  } else {
-    if (options.port < 0 || options.port > 65535)
-      return core::invalid_argument("--port must be in 0..65535");
-    if (!gw.http.bind_to_port(options.host, options.port)) {
-      return core::unavailable("cannot bind to " + options.host + ":" +
-                               std::to_string(options.port) + " (in use, or no such address)");
-    }
-    gw.port = options.port;
-  }
-  if (listen_fd >= 0 && ::listen(listen_fd, SOMAXCONN) != 0) {
-    spdlog::warn("gateway: could not raise the listen backlog: {}", std::strerror(errno));
-  }
+  GR_ASSIGN_OR_RETURN(gw.port, gw.http.bind(options.host, options.port));
   gw.poll_all();  // the first round before serving: live nodes are routable at once
   gw.poller = std::thread([raw] { raw->poll_loop(); });
   gw.http_thread = std::thread([raw] {

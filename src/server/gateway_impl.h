@@ -29,6 +29,7 @@
 #include "gateway_metrics.h"
 #include "gateway_nodes.h"
 #include "gateway_upstream.h"
+#include "http_server.h"
 #include "greenroute/routing/admission.h"
 #include "greenroute/routing/counterfactual.h"
 #include "greenroute/routing/policy.h"
@@ -79,7 +80,7 @@ struct Gateway::Impl {
   MetricsRegistry registry_metrics;
   std::unique_ptr<GatewayMetrics> metrics;
 
-  httplib::Server http;
+  HttpServer http;
   int port = 0;
   std::thread http_thread;
 

@@ -272,18 +272,7 @@ core::Result<std::unique_ptr<NodeAgent>> NodeAgent::start(const NodeOptions& opt
   impl->http.set_keep_alive_timeout(5);
   impl->register_routes();
 
-  if (options.port == 0) {
-    impl->port = impl->http.bind_to_any_port(options.host);
-    if (impl->port <= 0) return core::unavailable("cannot bind to " + options.host + " on any port");
-  } else {
-    if (options.port < 0 || options.port > 65535) return core::invalid_argument("--port must be in 0..65535");
-    if (!impl->http.bind_to_port(options.host, options.port)) {
-      return core::unavailable("cannot bind to " + options.host + ":" + std::to_string(options.port) +
-                               " (in use, or no such address)");
-    }
-    impl->port = options.port;
-  }
-  impl->http.set_backlog(1024);
+  GR_ASSIGN_OR_RETURN(impl->port, impl->http.bind(options.host, options.port));
   if (impl->worker) impl->worker->start();
   impl->ticker = std::thread([raw] { raw->tick_loop(); });
   impl->http_thread = std::thread([raw] {

@@ -28,6 +28,7 @@
 #include "greenroute/server/node_agent.h"
 #include "greenroute/server/openai_response.h"
 #include "greenroute/server/openai_schema.h"
+#include "http_server.h"
 #include "node_metrics.h"
 
 namespace greenroute::server {
@@ -40,14 +41,6 @@ struct UpstreamUrl {
 core::Result<UpstreamUrl> parse_upstream_url(const std::string& url);
 
 class ProxyCall;  // node_proxy.cc
-
-// httplib's server with a deeper accept queue: 0.11 listens with a backlog of
-// 5, so a burst of clients beyond that waits for a SYN retransmit (1 s).
-class HttpServer : public httplib::Server {
- public:
-  // After bind: listen() again on a listening socket only resizes its queue.
-  void set_backlog(int n) { ::listen(svr_sock_, n); }
-};
 
 struct NodeAgent::Impl {
   NodeOptions options;
