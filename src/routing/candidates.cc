@@ -61,7 +61,7 @@ class IsolatedLatencyCache {
 
 std::size_t evaluate_candidates(std::span<const NodeState> nodes, const RequestShape& request,
                                 std::vector<CandidatePrediction>& out) {
-  // Built by emplace_back of complete values rather than resize-then-assign:
+  // Built by appending complete values rather than resize-then-assign:
   // value-initialising every element first cost as much as the predictions
   // themselves in the decision benchmark.
   out.clear();
@@ -76,7 +76,9 @@ std::size_t evaluate_candidates(std::span<const NodeState> nodes, const RequestS
     const bool ok = why_not.empty();
     const Prediction prediction =
         node.profile ? predict_capped(node, request, max_batch, isolated.get(*node.profile)) : Prediction{};
-    out.emplace_back(ok, std::move(why_not), prediction, node.queued_tokens());
+    // Braced, not emplace_back(args...): clang 14 (the fuzz build) lacks
+    // C++20's parenthesised aggregate initialisation.
+    out.push_back(CandidatePrediction{ok, std::move(why_not), prediction, node.queued_tokens()});
     if (ok) ++eligible;
   }
   return eligible;
