@@ -1,12 +1,7 @@
 // profile.json writer: DeviceProfile -> ordered JSON -> atomic file.
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <string>
 
+#include "greenroute/core/file_output.h"
 #include "greenroute/profile/profile_json.h"
 #include "profile/schema.h"
 
@@ -66,38 +61,6 @@ ordered_json model_json(detail::ModelRole role, const CostModel& m) {
   }
   j["note"] = m.note;
   return j;
-}
-
-// Writes `text` to a temporary file beside `path` and renames it over
-// `path`, so a reader sees the old profile or the new one, never half.
-core::Status write_atomically(const std::string& path, const std::string& text) {
-  std::string tmp = path + ".tmp.XXXXXX";
-  const int fd = ::mkstemp(tmp.data());
-  if (fd < 0)
-    return core::io_error("cannot create a temporary file beside '" + path +
-                          "': " + std::strerror(errno));
-  int err = 0;
-  for (std::size_t done = 0; done < text.size() && err == 0;) {
-    const ssize_t w = ::write(fd, text.data() + done, text.size() - done);
-    if (w < 0) {
-      if (errno != EINTR) err = errno;
-    } else {
-      done += static_cast<std::size_t>(w);
-    }
-  }
-  if (::close(fd) != 0 && err == 0) err = errno;
-  // mkstemp creates 0600; a profile is shared like any other output.
-  if (err == 0) {
-    const mode_t mask = ::umask(0);
-    ::umask(mask);
-    if (::chmod(tmp.c_str(), 0666 & ~mask) != 0) err = errno;
-  }
-  if (err == 0 && ::rename(tmp.c_str(), path.c_str()) != 0) err = errno;
-  if (err != 0) {
-    ::unlink(tmp.c_str());
-    return core::io_error("cannot write '" + path + "': " + std::strerror(err));
-  }
-  return core::Status::ok();
 }
 
 }  // namespace
@@ -164,7 +127,8 @@ core::Result<std::string> profile_to_text(const DeviceProfile& profile) {
 core::Status save_profile(const DeviceProfile& profile, const std::string& path) {
   auto text = profile_to_text(profile);
   if (!text.is_ok()) return text.status().with_context("not saving '" + path + "'");
-  return write_atomically(path, *text);
+  // A reader sees the old profile or the new one, never half.
+  return core::write_file_atomically(path, *text);
 }
 
 }  // namespace greenroute::profile

@@ -1,4 +1,4 @@
-#include "greenroute/report/file_output.h"
+#include "greenroute/core/file_output.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-namespace greenroute::report {
+namespace greenroute::core {
 namespace {
 
 // Writes all of `data`, retrying short writes and signals; 0 or an errno.
@@ -25,19 +25,19 @@ int write_all(int fd, std::string_view data) {
 
 }  // namespace
 
-core::Status write_file_atomically(const std::string& path, std::string_view contents) {
-  if (path.empty()) return core::invalid_argument("cannot write a file with an empty path");
+Status write_file_atomically(const std::string& path, std::string_view contents) {
+  if (path.empty()) return invalid_argument("cannot write a file with an empty path");
   // The temporary file must be in the target's directory: rename() is atomic
   // only within one file system.
   std::string tmp = path + ".tmp.XXXXXX";
   const int fd = ::mkstemp(tmp.data());
   if (fd < 0) {
-    return core::io_error("cannot write '" + path +
+    return io_error("cannot write '" + path +
                           "': cannot create a temporary file beside it: " + std::strerror(errno));
   }
   int err = write_all(fd, contents);
   if (::close(fd) != 0 && err == 0) err = errno;
-  // mkstemp creates 0600; a report should be readable like any other output.
+  // mkstemp creates 0600; an output file should be readable like any other.
   if (err == 0) {
     const mode_t mask = ::umask(0);
     ::umask(mask);
@@ -46,9 +46,9 @@ core::Status write_file_atomically(const std::string& path, std::string_view con
   if (err == 0 && ::rename(tmp.c_str(), path.c_str()) != 0) err = errno;
   if (err != 0) {
     ::unlink(tmp.c_str());
-    return core::io_error("cannot write '" + path + "': " + std::strerror(err));
+    return io_error("cannot write '" + path + "': " + std::strerror(err));
   }
-  return core::Status::ok();
+  return Status::ok();
 }
 
-}  // namespace greenroute::report
+}  // namespace greenroute::core
