@@ -9,9 +9,10 @@ MODELS_DIR ?= models
 # How long `make test` fuzzes the GGUF reader (seconds).
 FUZZ_SECONDS ?= 60
 
-DEMO_PRESET ?= smollm2-135m
-DEMO_TYPE ?= q8_0
-DEMO_MODEL ?= $(MODELS_DIR)/demo-$(DEMO_PRESET)-$(DEMO_TYPE).gguf
+# `make demo` writes the experiment's report here; DEMO_ARGS adds flags
+# (e.g. DEMO_ARGS="--carbon-traces ../shared/data/carbon/electricitymaps").
+DEMO_OUT ?= out/experiment
+DEMO_ARGS ?=
 
 .PHONY: all deps build test unit-test fuzz-test demo bench format clean
 
@@ -44,16 +45,12 @@ fuzz-test:
 	cmake --build $(FUZZ_DIR) -j$(JOBS)
 	ctest --test-dir $(FUZZ_DIR) --output-on-failure
 
-# The main job. Until the end-to-end experiment exists: make a synthetic model
-# on first use, then generate text for a batch of prompts on the local engine.
+# The main job: the end-to-end experiment (docs/experiment.md). It makes a
+# synthetic model on first use (kept in MODELS_DIR), benchmarks it, runs a
+# live cluster of node agents and a gateway under every policy, simulates the
+# reference study's cluster and a large one, and writes the report.
 demo: build
-	@mkdir -p $(MODELS_DIR)
-	@if [ ! -f $(DEMO_MODEL) ]; then \
-	  $(BUILD_DIR)/greenroute model synth --preset $(DEMO_PRESET) --type $(DEMO_TYPE) --out $(DEMO_MODEL); \
-	fi
-	$(BUILD_DIR)/greenroute model info $(DEMO_MODEL)
-	$(BUILD_DIR)/greenroute generate --model $(DEMO_MODEL) --prompts examples/prompts.jsonl \
-	  --batch 4 --max-tokens 32 --temperature 0.7 --seed 1
+	$(BUILD_DIR)/greenroute experiment --out $(DEMO_OUT) --model-cache $(MODELS_DIR) $(DEMO_ARGS)
 
 bench: deps build
 	bench/run_bench.sh $(BUILD_DIR)

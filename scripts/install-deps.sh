@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what greenroute needs to build, test and benchmark, idempotently:
 # Debian packages that are missing, and the npm packages of the llama.cpp
-# parity harness (tests/parity) and the openai client the gateway tests use
-# (tests/openai) when they are not installed yet.
+# parity harness (tests/parity), the openai client the gateway tests use
+# (tests/openai) and playwright-core, which drives the Debian chromium in the
+# report's browser test (tests/report/chromium), when they are not installed yet.
 #
 #   scripts/install-deps.sh          # apt + npm
 #   scripts/install-deps.sh --apt    # apt only
@@ -28,6 +29,7 @@ apt_packages=(
   prometheus                        # promtool: checks the /metrics outputs
   libgtest-dev libgmock-dev libbenchmark-dev
   libxml2-utils                     # xmllint: the report tests parse every SVG chart they write
+  chromium libpng-dev               # the experiment report rendered headless, its screenshot read back
   nodejs                            # llama.cpp reference engine via node-llama-cpp
 )
 
@@ -70,5 +72,13 @@ if [[ $want_npm == 1 ]]; then
   else
     echo "install-deps: npm install in tests/openai"
     (cd "$openai_dir" && npm install --no-audit --no-fund --ignore-scripts --loglevel=error)
+  fi
+  # playwright-core only (no browser download): it drives /usr/bin/chromium.
+  chromium_dir="$here/tests/report/chromium"
+  if [[ -d "$chromium_dir/node_modules/playwright-core" ]]; then
+    echo "install-deps: playwright-core present"
+  else
+    echo "install-deps: npm install in tests/report/chromium"
+    (cd "$chromium_dir" && npm install --no-audit --no-fund --ignore-scripts --loglevel=error)
   fi
 fi

@@ -3,7 +3,9 @@
 // summary; bench_prompts loads the prompt set).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,7 +13,9 @@
 #include "greenroute/core/status.h"
 #include "greenroute/engine/model/model.h"
 #include "greenroute/power/power_meter.h"
+#include "greenroute/power/power_sampler.h"
 #include "greenroute/profile/bench_runner.h"
+#include "greenroute/profile/profile.h"
 #include "meter_options.h"
 
 namespace greenroute::cli {
@@ -51,6 +55,21 @@ struct BenchContext {
 // The prompts the sweep runs: --prompts (any supported format) or the
 // built-in set, cut to --max-prompts.
 core::Result<std::vector<profile::BenchPrompt>> load_bench_prompt_set(const BenchOptions& options);
+
+// Pieces of the bench that `greenroute experiment` reuses for its local
+// profiles (bench_outputs.cc, cmd_bench.cc).
+// "model name" of the first CPU in <procfs_root>/cpuinfo; "" when unknown.
+std::string cpu_model_name(const std::string& procfs_root);
+// This machine's host name ("localhost" when unknown).
+std::string machine_host_name();
+// The machine's RAM from <procfs_root>/meminfo; 0 when unknown.
+std::uint64_t machine_memory_bytes(const std::string& procfs_root);
+// What the GGUF file says about the model (name, architecture, parameters,
+// the weight type holding most bytes, file name and size).
+profile::ModelInfo describe_model(const std::string& model_path, const engine::model::Model& model);
+// The sampler's mean power over `seconds` with nothing running (a started
+// sampler); nullopt with a warning on stderr when it cannot be measured.
+std::optional<double> measure_idle_watts(power::PowerSampler& sampler, const core::Clock& clock, double seconds);
 
 // Writes profile.json and the charts into out_dir and prints the summary;
 // returns the exit code (0, or 1 when an output could not be written).

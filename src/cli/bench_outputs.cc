@@ -29,51 +29,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// "model name" of the first CPU in /proc/cpuinfo; "" when unknown.
-std::string cpu_model(const std::string& procfs_root) {
-  std::ifstream in(procfs_root + "/cpuinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("model name", 0) == 0) {
-      const std::size_t colon = line.find(':');
-      if (colon != std::string::npos) return line.substr(line.find_first_not_of(" \t", colon + 1));
-    }
-  }
-  return "";
-}
-
-std::string host_name() {
-  char buf[256] = {};
-  return gethostname(buf, sizeof(buf) - 1) == 0 ? std::string(buf) : std::string("localhost");
-}
-
-// What the file says about the model: the loader keeps only what it runs on.
-profile::ModelInfo model_info(const BenchContext& c) {
-  profile::ModelInfo info;
-  info.name = c.model.config().name;
-  info.synthetic = c.model.config().synthetic;
-  info.file = fs::path(c.options.model_path).filename().string();
-  auto file = engine::gguf::GgufFile::open(c.options.model_path);
-  if (!file.is_ok()) return info;
-  const engine::gguf::GgufFile& f = **file;
-  info.file_bytes = f.file_size();
-  auto arch = f.get_string("general.architecture");
-  info.architecture = arch.is_ok() ? *arch : "";
-  std::map<std::string, std::uint64_t> bytes_by_type;
-  for (const auto& t : f.tensors()) {
-    info.parameters += t.n_elements;
-    bytes_by_type[std::string(engine::quant::type_name(t.type))] += t.n_bytes;
-  }
-  std::uint64_t most = 0;
-  for (const auto& [type, bytes] : bytes_by_type) {
-    if (bytes > most) {
-      most = bytes;
-      info.weight_type = type;  // the type holding most of the weights
-    }
-  }
-  return info;
-}
-
 std::string energy_label(const power::MeterInfo& m) {
   return m.measured ? "energy measured by " + m.name : "energy ESTIMATED by " + m.name + " (no power sensor)";
 }
@@ -171,6 +126,50 @@ void print_summary(const BenchContext& c, const profile::DeviceProfile& p, const
 
 }  // namespace
 
+std::string cpu_model_name(const std::string& procfs_root) {
+  std::ifstream in(procfs_root + "/cpuinfo");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("model name", 0) == 0) {
+      const std::size_t colon = line.find(':');
+      if (colon != std::string::npos) return line.substr(line.find_first_not_of(" \t", colon + 1));
+    }
+  }
+  return "";
+}
+
+std::string machine_host_name() {
+  char buf[256] = {};
+  return gethostname(buf, sizeof(buf) - 1) == 0 ? std::string(buf) : std::string("localhost");
+}
+
+// What the file says about the model: the loader keeps only what it runs on.
+profile::ModelInfo describe_model(const std::string& model_path, const engine::model::Model& model) {
+  profile::ModelInfo info;
+  info.name = model.config().name;
+  info.synthetic = model.config().synthetic;
+  info.file = fs::path(model_path).filename().string();
+  auto file = engine::gguf::GgufFile::open(model_path);
+  if (!file.is_ok()) return info;
+  const engine::gguf::GgufFile& f = **file;
+  info.file_bytes = f.file_size();
+  auto arch = f.get_string("general.architecture");
+  info.architecture = arch.is_ok() ? *arch : "";
+  std::map<std::string, std::uint64_t> bytes_by_type;
+  for (const auto& t : f.tensors()) {
+    info.parameters += t.n_elements;
+    bytes_by_type[std::string(engine::quant::type_name(t.type))] += t.n_bytes;
+  }
+  std::uint64_t most = 0;
+  for (const auto& [type, bytes] : bytes_by_type) {
+    if (bytes > most) {
+      most = bytes;
+      info.weight_type = type;  // the type holding most of the weights
+    }
+  }
+  return info;
+}
+
 int write_bench_outputs(const BenchContext& c, const profile::SweepResult& r, const fs::path& out_dir) {
   if (!r.warnings.empty()) {
     std::fprintf(stderr, "greenroute: warning: %zu runs have no energy figure (see the note column of "
@@ -179,12 +178,12 @@ int write_bench_outputs(const BenchContext& c, const profile::SweepResult& r, co
   profile::ProfileInputs in;
   in.kind = profile::ProfileKind::kMeasured;
   in.created_at = carbon::format_utc_time(std::time(nullptr));
-  const std::string cpu = cpu_model(c.options.meters.roots.procfs_root);
-  in.device.name = !c.options.device_name.empty() ? c.options.device_name : host_name();
+  const std::string cpu = cpu_model_name(c.options.meters.roots.procfs_root);
+  in.device.name = !c.options.device_name.empty() ? c.options.device_name : machine_host_name();
   in.device.cpu = cpu;
   in.device.threads = c.sweep.threads > 0 ? c.sweep.threads : core::ThreadPool::default_threads();
   in.device.memory_bytes = c.sweep.memory_budget;
-  in.model = model_info(c);
+  in.model = describe_model(c.options.model_path, c.model);
   in.meter = {c.meter.name, c.meter.measured, c.meter.sensor};
   in.idle_watts = c.idle_watts;
   in.notes = fmt::format("greenroute bench --batch-sizes {} --max-tokens {} --repeat {} --warmup {}; {}",

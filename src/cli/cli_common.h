@@ -38,5 +38,7 @@ void register_bench_command(CLI::App& root, std::vector<Command>& commands);
 void register_profile_commands(CLI::App& root, std::vector<Command>& commands);
 void register_node_command(CLI::App& root, std::vector<Command>& commands);
 void register_gateway_command(CLI::App& root, std::vector<Command>& commands);
+void register_simulate_command(CLI::App& root, std::vector<Command>& commands);
+void register_experiment_command(CLI::App& root, std::vector<Command>& commands);
 
 }  // namespace greenroute::cli

@@ -59,19 +59,6 @@ core::Result<std::vector<int>> parse_int_list(const std::string& flag, const std
   return out;
 }
 
-// The machine's RAM from <procfs>/meminfo, the memory budget a CPU engine
-// has when no --memory-limit is given. 0 when unknown.
-std::uint64_t mem_total_bytes(const std::string& procfs_root) {
-  std::ifstream in(procfs_root + "/meminfo");
-  std::string key;
-  std::uint64_t kib = 0;
-  std::string unit;
-  while (in >> key >> kib >> unit) {
-    if (key == "MemTotal:") return kib * 1024;
-  }
-  return 0;
-}
-
 // Fails early, before minutes of measuring, when results could not be saved.
 core::Status check_writable(const fs::path& dir) {
   std::error_code ec;
@@ -87,6 +74,30 @@ core::Status check_writable(const fs::path& dir) {
 }
 
 }  // namespace
+
+std::uint64_t machine_memory_bytes(const std::string& procfs_root) {
+  std::ifstream in(procfs_root + "/meminfo");
+  std::string key;
+  std::uint64_t kib = 0;
+  std::string unit;
+  while (in >> key >> kib >> unit) {
+    if (key == "MemTotal:") return kib * 1024;
+  }
+  return 0;
+}
+
+std::optional<double> measure_idle_watts(power::PowerSampler& sampler, const core::Clock& clock, double seconds) {
+  core::Status a = sampler.sample_once();
+  const std::int64_t t0 = clock.now_ns();
+  sleep_unless_interrupted(static_cast<std::int64_t>(seconds * 1e9));
+  const std::int64_t t1 = clock.now_ns();
+  core::Status b = sampler.sample_once();
+  auto idle = sampler.energy_between(t0, t1);
+  if (a.is_ok() && b.is_ok() && idle.is_ok()) return idle->mean_watts;
+  std::fprintf(stderr, "greenroute: warning: idle power not measured: %s\n",
+               (!a.is_ok() ? a : !b.is_ok() ? b : idle.status()).to_string().c_str());
+  return std::nullopt;
+}
 
 core::Result<std::vector<profile::BenchPrompt>> load_bench_prompt_set(const BenchOptions& o) {
   auto set = o.prompts_path.empty() ? builtin_prompt_set() : read_prompt_set(o.prompts_path);
@@ -135,7 +146,7 @@ int run_bench(const BenchOptions& o) {
     if (!l.is_ok()) return fail(l.status());
     sweep.memory_budget = *l;
   } else {
-    sweep.memory_budget = mem_total_bytes(o.meters.roots.procfs_root);
+    sweep.memory_budget = machine_memory_bytes(o.meters.roots.procfs_root);
   }
   std::string intensity_source;
   if (!o.zone.empty()) {
@@ -173,19 +184,10 @@ int run_bench(const BenchOptions& o) {
   // the profile records.
   double idle_watts = 0;
   if (o.idle_seconds > 0) {
-    core::Status a = sampler.sample_once();
-    const std::int64_t t0 = clock.now_ns();
-    sleep_unless_interrupted(static_cast<std::int64_t>(o.idle_seconds * 1e9));
-    const std::int64_t t1 = clock.now_ns();
-    core::Status b = sampler.sample_once();
-    auto idle = sampler.energy_between(t0, t1);
-    if (a.is_ok() && b.is_ok() && idle.is_ok()) {
-      idle_watts = idle->mean_watts;
+    if (auto idle = measure_idle_watts(sampler, clock, o.idle_seconds)) {
+      idle_watts = *idle;
       std::fprintf(stderr, "bench: idle power %.2f W over %.1f s (%s)\n", idle_watts, o.idle_seconds,
                    sampler.meter_info().measured ? "measured" : "ESTIMATED");
-    } else {
-      std::fprintf(stderr, "greenroute: warning: idle power not measured: %s\n",
-                   (!a.is_ok() ? a : !b.is_ok() ? b : idle.status()).to_string().c_str());
     }
   }
 

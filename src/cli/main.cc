@@ -47,6 +47,8 @@ int main(int argc, char** argv) {
   cli::register_carbon_commands(app, commands);
   cli::register_node_command(app, commands);
   cli::register_gateway_command(app, commands);
+  cli::register_simulate_command(app, commands);
+  cli::register_experiment_command(app, commands);
 
   // CLI11 would call an unknown command "a missing subcommand"; name it.
   if (argc > 1 && argv[1][0] != '-') {

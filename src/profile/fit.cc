@@ -185,20 +185,6 @@ std::string join_terms(const std::vector<Term>& terms) {
 
 }  // namespace
 
-std::array<double, kNumTerms> cost_features(double batch, double prompt_tokens,
-                                            double output_tokens) {
-  return {1.0, batch * prompt_tokens, output_tokens, output_tokens * batch};
-}
-
-double CostModel::predict(double batch, double prompt_tokens, double output_tokens) const {
-  const auto f = cost_features(batch, prompt_tokens, output_tokens);
-  double y = 0;
-  for (int t = 0; t < kNumTerms; ++t) {
-    if ((terms & (1u << t)) != 0) y += coef[t] * f[t];
-  }
-  return y;
-}
-
 CostModel analytic_model(unsigned terms, const std::array<double, kNumTerms>& coef) {
   CostModel m;
   m.terms = terms;

@@ -10,16 +10,6 @@ std::string_view profile_kind_name(ProfileKind kind) {
   return kind == ProfileKind::kReference ? "reference" : "measured";
 }
 
-double DeviceProfile::predict_latency_ms(int batch, double prompt_tokens,
-                                         double output_tokens) const {
-  return latency_model.predict(batch, prompt_tokens, output_tokens);
-}
-
-double DeviceProfile::predict_energy_j(int batch, double prompt_tokens,
-                                       double output_tokens) const {
-  return energy_model.predict(batch, prompt_tokens, output_tokens);
-}
-
 double DeviceProfile::predict_energy_per_prompt_j(int batch, double prompt_tokens,
                                                   double output_tokens) const {
   if (batch <= 0) return 0.0;

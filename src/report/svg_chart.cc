@@ -25,7 +25,7 @@ constexpr std::string_view kFontFamily = "DejaVu Sans, Helvetica, Arial, sans-se
 std::string color_of(const LineChart& chart, std::size_t series) {
   const std::string& c = chart.series[series].color;
   if (!c.empty()) return c;
-  return std::string(kPalette[series % std::size(kPalette)]);
+  return palette_color(series);
 }
 
 // <text x=".." y="..">content</text>, with extra attributes (which must
@@ -216,6 +216,10 @@ void draw_legend(const LineChart& chart, const Layout& l, std::string* out) {
 }
 
 }  // namespace
+
+std::string palette_color(std::size_t index) {
+  return std::string(kPalette[index % std::size(kPalette)]);
+}
 
 core::Result<std::string> render_svg(const LineChart& chart) {
   GR_RETURN_IF_ERROR(detail::validate_chart(chart));

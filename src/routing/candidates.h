@@ -29,7 +29,7 @@ std::size_t evaluate_candidates(std::span<const NodeState> nodes, const RequestS
 // The eligible candidate with the least score(candidate); the lowest index
 // among equal scores. nullopt when none is eligible.
 template <typename ScoreFn>
-std::optional<std::size_t> argmin_eligible(const std::vector<CandidatePrediction>& candidates,
+std::optional<std::size_t> argmin_eligible(std::span<const CandidatePrediction> candidates,
                                            ScoreFn score) {
   std::optional<std::size_t> best;
   double best_score = 0;
@@ -47,19 +47,14 @@ std::optional<std::size_t> argmin_eligible(const std::vector<CandidatePrediction
 // "2 prompts of 100 + 64 tokens" (+ ", SLO 500 ms" when set).
 std::string describe_request(const RequestShape& request);
 
-// Sets status kUnavailable "no healthy node can take <request> (<why, for the
-// first few nodes>)" and a matching reason; chosen stays unset.
-void mark_unavailable(Decision& decision, std::span<const NodeState> nodes,
-                      const RequestShape& request);
+// status kUnavailable "no healthy node can take <request> (<why, for the
+// first few nodes>)" and a matching reason; chosen unset.
+Choice unavailable(PolicyKind kind, std::span<const CandidatePrediction> candidates,
+                   std::span<const NodeState> nodes, const RequestShape& request);
 
-// Starts a Decision of `kind` with candidates evaluated. Returns the number
-// of eligible candidates; when 0 the decision is already marked unavailable.
-std::size_t begin_decision(PolicyKind kind, std::span<const NodeState> nodes,
-                           const RequestShape& request, Decision& decision);
-
-// Marks `index` chosen with a reason "<policy>: <node> — <why>".
-void choose(Decision& decision, std::span<const NodeState> nodes, std::size_t index,
-            std::string_view why);
+// `index` chosen with a reason "<policy>: <node>, <why>".
+Choice chosen(PolicyKind kind, std::span<const NodeState> nodes, std::size_t index,
+              std::string_view why);
 
 // "1.5 GiB", "12.0 MiB", "512 B".
 std::string format_bytes(double bytes);

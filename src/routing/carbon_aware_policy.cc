@@ -12,17 +12,14 @@ class CarbonAwarePolicy final : public Policy {
  public:
   PolicyKind kind() const override { return PolicyKind::kCarbonAware; }
 
-  Decision decide(std::span<const NodeState> nodes, const RequestShape& request) override {
-    Decision d;
-    if (begin_decision(kind(), nodes, request, d) == 0) return d;
-    const auto best = argmin_eligible(d.candidates, [](const CandidatePrediction& c) {
-      return c.prediction.carbon_g;
-    });
-    const Prediction& p = d.candidates[*best].prediction;
-    choose(d, nodes, *best,
-           fmt::format("least predicted carbon {:.4g} g ({:.4g} J at {:g} g/kWh)", p.carbon_g,
-                       p.energy_j, nodes[*best].g_co2_per_kwh));
-    return d;
+  Choice pick(std::span<const CandidatePrediction> candidates, std::span<const NodeState> nodes,
+              const RequestShape& /*request*/, std::size_t /*eligible*/) override {
+    const auto best = argmin_eligible(
+        candidates, [](const CandidatePrediction& c) { return c.prediction.carbon_g; });
+    const Prediction& p = candidates[*best].prediction;
+    return chosen(kind(), nodes, *best,
+                  fmt::format("least predicted carbon {:.4g} g ({:.4g} J at {:g} g/kWh)",
+                              p.carbon_g, p.energy_j, nodes[*best].g_co2_per_kwh));
   }
 };
 

@@ -29,6 +29,13 @@ Counterfactual CounterfactualEstimator::estimate(const Decision& actual,
     chosen = actual.chosen;
     out.baseline_reason = actual.reason;
     if (chosen) out.baseline_prediction = actual.candidates[*chosen].prediction;
+  } else if (actual.candidates.size() == nodes.size()) {
+    // Every policy evaluates the nodes alike: the baseline picks among the
+    // actual decision's candidates instead of evaluating them again.
+    Choice base = baseline_->choose(actual.candidates, nodes, request);
+    chosen = base.chosen;
+    out.baseline_reason = std::move(base.reason);
+    if (chosen) out.baseline_prediction = actual.candidates[*chosen].prediction;
   } else {
     Decision base = baseline_->decide(nodes, request);
     chosen = base.chosen;

@@ -13,16 +13,13 @@ class GreedyFastestPolicy final : public Policy {
  public:
   PolicyKind kind() const override { return PolicyKind::kGreedyFastest; }
 
-  Decision decide(std::span<const NodeState> nodes, const RequestShape& request) override {
-    Decision d;
-    if (begin_decision(kind(), nodes, request, d) == 0) return d;
-    const auto best = argmin_eligible(d.candidates, [](const CandidatePrediction& c) {
-      return c.prediction.isolated_ms;
-    });
-    choose(d, nodes, *best,
-           fmt::format("fastest in isolation ({:.4g} ms service, queue ignored)",
-                       d.candidates[*best].prediction.isolated_ms));
-    return d;
+  Choice pick(std::span<const CandidatePrediction> candidates, std::span<const NodeState> nodes,
+              const RequestShape& /*request*/, std::size_t /*eligible*/) override {
+    const auto best = argmin_eligible(
+        candidates, [](const CandidatePrediction& c) { return c.prediction.isolated_ms; });
+    return chosen(kind(), nodes, *best,
+                  fmt::format("fastest in isolation ({:.4g} ms service, queue ignored)",
+                              candidates[*best].prediction.isolated_ms));
   }
 };
 

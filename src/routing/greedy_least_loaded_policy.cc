@@ -12,15 +12,12 @@ class GreedyLeastLoadedPolicy final : public Policy {
  public:
   PolicyKind kind() const override { return PolicyKind::kGreedyLeastLoaded; }
 
-  Decision decide(std::span<const NodeState> nodes, const RequestShape& request) override {
-    Decision d;
-    if (begin_decision(kind(), nodes, request, d) == 0) return d;
-    const auto best = argmin_eligible(d.candidates, [](const CandidatePrediction& c) {
-      return c.queued_tokens;
-    });
-    choose(d, nodes, *best,
-           fmt::format("fewest queued tokens ({:g})", d.candidates[*best].queued_tokens));
-    return d;
+  Choice pick(std::span<const CandidatePrediction> candidates, std::span<const NodeState> nodes,
+              const RequestShape& /*request*/, std::size_t /*eligible*/) override {
+    const auto best =
+        argmin_eligible(candidates, [](const CandidatePrediction& c) { return c.queued_tokens; });
+    return chosen(kind(), nodes, *best,
+                  fmt::format("fewest queued tokens ({:g})", candidates[*best].queued_tokens));
   }
 };
 

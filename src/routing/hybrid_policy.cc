@@ -29,12 +29,11 @@ class HybridPolicy final : public Policy {
   explicit HybridPolicy(double alpha) : alpha_(alpha) {}
   PolicyKind kind() const override { return PolicyKind::kHybrid; }
 
-  Decision decide(std::span<const NodeState> nodes, const RequestShape& request) override {
-    Decision d;
-    if (begin_decision(kind(), nodes, request, d) == 0) return d;
+  Choice pick(std::span<const CandidatePrediction> candidates, std::span<const NodeState> nodes,
+              const RequestShape& /*request*/, std::size_t /*eligible*/) override {
     Range latency;
     Range carbon;
-    for (const CandidatePrediction& c : d.candidates) {
+    for (const CandidatePrediction& c : candidates) {
       if (!c.eligible) continue;
       latency.add(c.prediction.latency_ms);
       carbon.add(c.prediction.carbon_g);
@@ -43,12 +42,11 @@ class HybridPolicy final : public Policy {
       return alpha_ * latency.normalise(c.prediction.latency_ms) +
              (1 - alpha_) * carbon.normalise(c.prediction.carbon_g);
     };
-    const auto best = argmin_eligible(d.candidates, score);
-    const Prediction& p = d.candidates[*best].prediction;
-    choose(d, nodes, *best,
-           fmt::format("least hybrid score {:.3f} (alpha {:g}; {:.4g} ms, {:.4g} g)",
-                       score(d.candidates[*best]), alpha_, p.latency_ms, p.carbon_g));
-    return d;
+    const auto best = argmin_eligible(candidates, score);
+    const Prediction& p = candidates[*best].prediction;
+    return chosen(kind(), nodes, *best,
+                  fmt::format("least hybrid score {:.3f} (alpha {:g}; {:.4g} ms, {:.4g} g)",
+                              score(candidates[*best]), alpha_, p.latency_ms, p.carbon_g));
   }
 
  private:

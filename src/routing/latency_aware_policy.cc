@@ -11,17 +11,15 @@ class LatencyAwarePolicy final : public Policy {
  public:
   PolicyKind kind() const override { return PolicyKind::kLatencyAware; }
 
-  Decision decide(std::span<const NodeState> nodes, const RequestShape& request) override {
-    Decision d;
-    if (begin_decision(kind(), nodes, request, d) == 0) return d;
-    const auto best = argmin_eligible(d.candidates, [](const CandidatePrediction& c) {
-      return c.prediction.latency_ms;
-    });
-    const Prediction& p = d.candidates[*best].prediction;
-    choose(d, nodes, *best,
-           fmt::format("least predicted completion {:.4g} ms (queue {:.4g} ms + service {:.4g} ms)",
-                       p.latency_ms, p.queue_wait_ms, p.service_ms));
-    return d;
+  Choice pick(std::span<const CandidatePrediction> candidates, std::span<const NodeState> nodes,
+              const RequestShape& /*request*/, std::size_t /*eligible*/) override {
+    const auto best = argmin_eligible(
+        candidates, [](const CandidatePrediction& c) { return c.prediction.latency_ms; });
+    const Prediction& p = candidates[*best].prediction;
+    return chosen(
+        kind(), nodes, *best,
+        fmt::format("least predicted completion {:.4g} ms (queue {:.4g} ms + service {:.4g} ms)",
+                    p.latency_ms, p.queue_wait_ms, p.service_ms));
   }
 };
 

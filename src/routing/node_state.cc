@@ -7,14 +7,6 @@
 
 namespace greenroute::routing {
 
-int NodeState::effective_max_batch() const {
-  if (!profile) return 1;
-  int cap = max_batch > 0 ? max_batch : profile->knee_batch;
-  // Memory bounds any configured cap: the agent never admits more than fits.
-  if (profile->max_batch_fits > 0) cap = std::min(cap, profile->max_batch_fits);
-  return std::max(cap, 1);
-}
-
 core::Status validate_request(const RequestShape& request) {
   if (request.num_prompts < 1) {
     return core::invalid_argument(fmt::format("num_prompts must be >= 1 (is {})", request.num_prompts));

@@ -6,6 +6,8 @@
 #include <array>
 #include <cmath>
 
+#include "candidates.h"
+#include "greenroute/core/check.h"
 #include "policies.h"
 
 namespace greenroute::routing {
@@ -65,6 +67,28 @@ core::Status validate_policy_options(const PolicyOptions& options) {
         fmt::format("default SLO must be finite and > 0 ms (is {})", *options.default_slo_ms));
   }
   return core::Status::ok();
+}
+
+Decision Policy::decide(std::span<const NodeState> nodes, const RequestShape& request) {
+  Decision d;
+  d.policy = kind();
+  const std::size_t eligible = internal::evaluate_candidates(nodes, request, d.candidates);
+  Choice c = eligible == 0 ? internal::unavailable(kind(), d.candidates, nodes, request)
+                           : pick(d.candidates, nodes, request, eligible);
+  d.status = std::move(c.status);
+  d.chosen = c.chosen;
+  d.reason = std::move(c.reason);
+  d.slo_fallback = c.slo_fallback;
+  return d;
+}
+
+Choice Policy::choose(std::span<const CandidatePrediction> candidates,
+                      std::span<const NodeState> nodes, const RequestShape& request) {
+  GR_CHECK(candidates.size() == nodes.size());
+  std::size_t eligible = 0;
+  for (const CandidatePrediction& c : candidates) eligible += c.eligible ? 1 : 0;
+  if (eligible == 0) return internal::unavailable(kind(), candidates, nodes, request);
+  return pick(candidates, nodes, request, eligible);
 }
 
 core::Result<std::unique_ptr<Policy>> make_policy(PolicyKind kind, const PolicyOptions& options) {

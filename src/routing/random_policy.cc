@@ -17,10 +17,8 @@ class RandomPolicy final : public Policy {
   explicit RandomPolicy(std::uint64_t seed) : rng_(seed) {}
   PolicyKind kind() const override { return PolicyKind::kRandom; }
 
-  Decision decide(std::span<const NodeState> nodes, const RequestShape& request) override {
-    Decision d;
-    const std::size_t eligible = begin_decision(kind(), nodes, request, d);
-    if (eligible == 0) return d;
+  Choice pick(std::span<const CandidatePrediction> candidates, std::span<const NodeState> nodes,
+              const RequestShape& /*request*/, std::size_t eligible) override {
     double u = 0;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -28,14 +26,14 @@ class RandomPolicy final : public Policy {
     }
     // The nth eligible node, n uniform in [0, eligible).
     std::size_t nth = std::min(static_cast<std::size_t>(u * static_cast<double>(eligible)), eligible - 1);
-    for (std::size_t i = 0; i < d.candidates.size(); ++i) {
-      if (!d.candidates[i].eligible) continue;
-      if (nth-- == 0) {
-        choose(d, nodes, i, fmt::format("drawn at random among {} eligible", eligible));
+    std::size_t drawn = 0;
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+      if (candidates[i].eligible && nth-- == 0) {
+        drawn = i;
         break;
       }
     }
-    return d;
+    return chosen(kind(), nodes, drawn, fmt::format("drawn at random among {} eligible", eligible));
   }
 
  private:

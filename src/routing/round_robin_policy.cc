@@ -16,22 +16,19 @@ class RoundRobinPolicy final : public Policy {
  public:
   PolicyKind kind() const override { return PolicyKind::kRoundRobin; }
 
-  Decision decide(std::span<const NodeState> nodes, const RequestShape& request) override {
-    Decision d;
-    const std::size_t eligible = begin_decision(kind(), nodes, request, d);
-    if (eligible == 0) return d;
+  Choice pick(std::span<const CandidatePrediction> candidates, std::span<const NodeState> nodes,
+              const RequestShape& /*request*/, std::size_t eligible) override {
     const std::size_t n = nodes.size();
     std::uint64_t seen = next_.load(std::memory_order_relaxed);
-    std::size_t pick = 0;
+    std::size_t next = 0;
     do {  // a concurrent caller moved the position: recompute from the new one
-      pick = first_eligible_from(d.candidates, static_cast<std::size_t>(seen % n));
-    } while (!next_.compare_exchange_weak(seen, pick + 1, std::memory_order_relaxed));
-    choose(d, nodes, pick, fmt::format("next eligible in turn ({} eligible)", eligible));
-    return d;
+      next = first_eligible_from(candidates, static_cast<std::size_t>(seen % n));
+    } while (!next_.compare_exchange_weak(seen, next + 1, std::memory_order_relaxed));
+    return chosen(kind(), nodes, next, fmt::format("next eligible in turn ({} eligible)", eligible));
   }
 
  private:
-  static std::size_t first_eligible_from(const std::vector<CandidatePrediction>& c, std::size_t start) {
+  static std::size_t first_eligible_from(std::span<const CandidatePrediction> c, std::size_t start) {
     for (std::size_t step = 0; step < c.size(); ++step) {
       const std::size_t i = (start + step) % c.size();
       if (c[i].eligible) return i;

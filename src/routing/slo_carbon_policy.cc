@@ -15,44 +15,42 @@ namespace {
 
 class SloCarbonPolicy final : public Policy {
  public:
-  explicit SloCarbonPolicy(std::optional<double> default_slo_ms) : default_slo_ms_(default_slo_ms) {}
+  explicit SloCarbonPolicy(std::optional<double> default_slo_ms)
+      : default_slo_ms_(default_slo_ms) {}
   PolicyKind kind() const override { return PolicyKind::kSloCarbon; }
 
-  Decision decide(std::span<const NodeState> nodes, const RequestShape& request) override {
-    Decision d;
-    if (begin_decision(kind(), nodes, request, d) == 0) return d;
+  Choice pick(std::span<const CandidatePrediction> candidates, std::span<const NodeState> nodes,
+              const RequestShape& request, std::size_t /*eligible*/) override {
     const std::optional<double> slo = request.slo_ms ? request.slo_ms : default_slo_ms_;
     if (!slo) {
-      const auto best = argmin_eligible(d.candidates, [](const CandidatePrediction& c) {
-        return c.prediction.carbon_g;
-      });
-      choose(d, nodes, *best,
-             fmt::format("no SLO given: least predicted carbon {:.4g} g",
-                         d.candidates[*best].prediction.carbon_g));
-      return d;
+      const auto best = argmin_eligible(
+          candidates, [](const CandidatePrediction& c) { return c.prediction.carbon_g; });
+      return chosen(kind(), nodes, *best,
+                    fmt::format("no SLO given: least predicted carbon {:.4g} g",
+                                candidates[*best].prediction.carbon_g));
     }
     std::size_t meeting = 0;
-    const auto best = argmin_eligible(d.candidates, [&](const CandidatePrediction& c) {
+    const auto best = argmin_eligible(candidates, [&](const CandidatePrediction& c) {
       if (c.prediction.latency_ms > *slo) return std::numeric_limits<double>::infinity();
       ++meeting;
       return c.prediction.carbon_g;
     });
     if (meeting > 0) {
-      const Prediction& p = d.candidates[*best].prediction;
-      choose(d, nodes, *best,
-             fmt::format("least predicted carbon {:.4g} g among {} node{} meeting the {:g} ms SLO "
-                         "(predicted {:.4g} ms)",
-                         p.carbon_g, meeting, meeting == 1 ? "" : "s", *slo, p.latency_ms));
-      return d;
+      const Prediction& p = candidates[*best].prediction;
+      return chosen(
+          kind(), nodes, *best,
+          fmt::format("least predicted carbon {:.4g} g among {} node{} meeting the {:g} ms SLO "
+                      "(predicted {:.4g} ms)",
+                      p.carbon_g, meeting, meeting == 1 ? "" : "s", *slo, p.latency_ms));
     }
-    const auto fastest = argmin_eligible(d.candidates, [](const CandidatePrediction& c) {
-      return c.prediction.latency_ms;
-    });
-    d.slo_fallback = true;
-    choose(d, nodes, *fastest,
-           fmt::format("no node meets the {:g} ms SLO; chose the fastest (predicted {:.4g} ms)",
-                       *slo, d.candidates[*fastest].prediction.latency_ms));
-    return d;
+    const auto fastest = argmin_eligible(
+        candidates, [](const CandidatePrediction& c) { return c.prediction.latency_ms; });
+    Choice c =
+        chosen(kind(), nodes, *fastest,
+               fmt::format("no node meets the {:g} ms SLO; chose the fastest (predicted {:.4g} ms)",
+                           *slo, candidates[*fastest].prediction.latency_ms));
+    c.slo_fallback = true;
+    return c;
   }
 
  private:

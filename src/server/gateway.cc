@@ -19,36 +19,11 @@ namespace greenroute::server {
 
 using nlohmann::json;
 
-void gw_send_json(httplib::Response& res, int status, const json& body) {
-  res.status = status;
-  res.set_content(json_text(body), "application/json");
-}
-
-void gw_send_error(httplib::Response& res, const ApiError& error, int retry_after_s) {
-  res.status = error.http_status;
-  if (retry_after_s > 0) {
-    res.set_header("Retry-After", std::to_string(retry_after_s));
-  } else if (error.http_status == 503) {
-    res.set_header("Retry-After", "1");
-  }
-  res.set_content(api_error_body(error), "application/json");
-}
-
 namespace {
 
-// Every handler body runs inside this: no exception reaches httplib.
-template <typename F>
-void guarded(httplib::Response& res, F&& body) {
-  try {
-    body();
-  } catch (const std::exception& e) {
-    spdlog::error("gateway: handler failed: {}", e.what());
-    gw_send_error(res,
-                  server_error(500, std::string("internal error: ") + e.what(), "internal_error"));
-  } catch (...) {
-    gw_send_error(res, server_error(500, "internal error", "internal_error"));
-  }
-}
+// Health polls: nodes polled at once, the poller thread included (more wait
+// for a free thread, so one that times out holds up only its own thread).
+constexpr int kPollThreads = 8;
 
 json models_json(const Gateway::Impl& gw) {
   std::map<std::string, std::vector<std::string>> by_model;  // model -> nodes
@@ -73,38 +48,38 @@ void Gateway::Impl::register_routes() {
   for (const Endpoint ep : {Endpoint::kCompletions, Endpoint::kChatCompletions}) {
     http.Post(std::string(endpoint_path(ep)),
               [this, ep](const httplib::Request& req, httplib::Response& res) {
-                guarded(res, [&] { handle_gateway_completion(*this, ep, req, res); });
+                guarded("gateway", res, [&] { handle_gateway_completion(*this, ep, req, res); });
               });
   }
   http.Get("/v1/models", [this](const httplib::Request&, httplib::Response& res) {
-    guarded(res, [&] { gw_send_json(res, 200, models_json(*this)); });
+    guarded("gateway", res, [&] { send_json(res, 200, models_json(*this)); });
   });
   http.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
-    guarded(res, [&] {
+    guarded("gateway", res, [&] {
       int healthy = 0;
       const std::vector<NodePtr> nodes = registry->nodes();
       for (const NodePtr& n : nodes) healthy += n->healthy() ? 1 : 0;
       const char* status = draining.load() ? "draining" : healthy == 0 ? "no_healthy_node" : "ok";
-      gw_send_json(res, std::string(status) == "ok" ? 200 : 503,
-                   {{"status", status}, {"nodes_healthy", healthy}, {"nodes", nodes.size()}});
+      send_json(res, std::string(status) == "ok" ? 200 : 503,
+                {{"status", status}, {"nodes_healthy", healthy}, {"nodes", nodes.size()}});
     });
   });
   http.Get("/v1/cluster", [this](const httplib::Request&, httplib::Response& res) {
-    guarded(res, [&] { gw_send_json(res, 200, cluster_json()); });
+    guarded("gateway", res, [&] { send_json(res, 200, cluster_json()); });
   });
   http.Post("/v1/cluster/nodes", [this](const httplib::Request& req, httplib::Response& res) {
-    guarded(res, [&] { handle_register_node(*this, req, res); });
+    guarded("gateway", res, [&] { handle_register_node(*this, req, res); });
   });
   http.Post(R"(/v1/cluster/nodes/([A-Za-z0-9._-]+)/heartbeat)",
             [this](const httplib::Request& req, httplib::Response& res) {
-              guarded(res, [&] { handle_heartbeat(*this, req.matches[1].str(), res); });
+              guarded("gateway", res, [&] { handle_heartbeat(*this, req.matches[1].str(), res); });
             });
-  http.Delete(R"(/v1/cluster/nodes/([A-Za-z0-9._-]+))",
-              [this](const httplib::Request& req, httplib::Response& res) {
-                guarded(res, [&] { handle_remove_node(*this, req.matches[1].str(), res); });
-              });
+  http.Delete(R"(/v1/cluster/nodes/([A-Za-z0-9._-]+))", [this](const httplib::Request& req,
+                                                               httplib::Response& res) {
+    guarded("gateway", res, [&] { handle_remove_node(*this, req.matches[1].str(), res); });
+  });
   http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-    guarded(res, [&] {
+    guarded("gateway", res, [&] {
       res.set_content(registry_metrics.render(), std::string(kPrometheusContentType));
     });
   });
@@ -135,7 +110,7 @@ void Gateway::Impl::register_routes() {
       }));
   http.set_exception_handler(
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-        gw_send_error(res, server_error(500, "internal error", "internal_error"));
+        send_error(res, server_error(500, "internal error", "internal_error"));
       });
 }
 
@@ -230,16 +205,10 @@ core::Result<std::unique_ptr<Gateway>> Gateway::start(const routing::ClusterConf
   Impl* raw = impl.get();
   gw.registry_metrics.on_collect([raw] { collect(*raw); });
 
-  gw.http.new_task_queue = [n = options.http_threads] {
-    return new httplib::ThreadPool(static_cast<std::size_t>(n));
-  };
-  gw.http.set_payload_max_length(options.max_body_bytes);
-  gw.http.set_read_timeout(10, 0);
-  gw.http.set_write_timeout(30, 0);
-  gw.http.set_keep_alive_max_count(1000);
-  gw.http.set_keep_alive_timeout(5);
+  gw.http.configure(options.http_threads, options.max_body_bytes);
   gw.register_routes();
   GR_ASSIGN_OR_RETURN(gw.port, gw.http.bind(options.host, options.port));
+  gw.poll_workers = std::make_unique<core::ThreadPool>(kPollThreads);
   gw.poll_all();  // the first round before serving: live nodes are routable at once
   gw.poller = std::thread([raw] { raw->poll_loop(); });
   gw.http_thread = std::thread([raw] {
@@ -259,39 +228,16 @@ const std::string& Gateway::host() const {
   return impl_->options.host;
 }
 
-bool Gateway::Impl::track(UpstreamCall* call) {
-  std::lock_guard<std::mutex> lock(calls_mu);
-  if (calls_cancelled) return false;
-  calls.insert(call);
-  return true;
-}
-
-void Gateway::Impl::untrack(UpstreamCall* call) {
-  std::lock_guard<std::mutex> lock(calls_mu);
-  calls.erase(call);
-}
-
 void Gateway::shutdown(std::int64_t grace_ms) {
   Impl& gw = *impl_;
   if (gw.stopped.exchange(true)) return;
   gw.draining = true;
-  // Real time: the grace period is a wait for clients, not a measurement.
-  auto wait_idle = [&](std::int64_t ms) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-    while (gw.in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-  };
-  wait_idle(grace_ms);
+  wait_until_idle(gw.in_flight, grace_ms);
   if (gw.batcher) gw.batcher->stop();
   if (gw.in_flight.load() > 0) {
     spdlog::info("gateway: cutting off {} request(s) still in flight", gw.in_flight.load());
-    {
-      std::lock_guard<std::mutex> lock(gw.calls_mu);
-      gw.calls_cancelled = true;
-      for (UpstreamCall* call : gw.calls) call->cancel();
-    }
-    wait_idle(10'000);  // every cut-off request writes its final answer
+    gw.upstream.cancel_all();
+    wait_until_idle(gw.in_flight, 10'000);  // every cut-off request writes its final answer
   }
   gw.http.stop();
   if (gw.http_thread.joinable()) gw.http_thread.join();

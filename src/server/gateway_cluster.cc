@@ -2,9 +2,9 @@
 // recent-decisions ring and /v1/cluster.
 #include <cctype>
 #include <chrono>
+#include <exception>
 #include <set>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
@@ -32,11 +32,15 @@ void Gateway::Impl::poll_loop() {
 }
 
 void Gateway::Impl::poll_all() {
-  // One thread per node per round: a dead node's timeout never delays the others.
-  std::vector<std::thread> threads;
-  for (const NodePtr& node : registry->nodes())
-    threads.emplace_back([this, node] { poll_node(node); });
-  for (std::thread& t : threads) t.join();
+  // On the pool: a dead node's timeout holds up one thread, not the round.
+  const std::vector<NodePtr> nodes = registry->nodes();
+  poll_workers->parallel_for(nodes.size(), [&](std::size_t i, int) {
+    try {
+      poll_node(nodes[i]);
+    } catch (const std::exception& e) {
+      node_failed(nodes[i], std::string("poll failed: ") + e.what());
+    }
+  });
 }
 
 void Gateway::Impl::node_failed(const NodePtr& node, const std::string& error) {
@@ -235,12 +239,12 @@ ApiResult<NodeSpec> parse_registration(const Gateway::Impl& gw, const std::strin
 
 void handle_register_node(Gateway::Impl& gw, const httplib::Request& req, httplib::Response& res) {
   ApiResult<NodeSpec> spec = parse_registration(gw, req.body);
-  if (!spec.is_ok()) return gw_send_error(res, spec.error());
+  if (!spec.is_ok()) return send_error(res, spec.error());
   auto added = gw.registry->add(std::move(spec).value());
   if (!added.is_ok()) {
     ApiError e = invalid_request("name", added.status().message(), "conflict");
     e.http_status = 409;
-    return gw_send_error(res, e);
+    return send_error(res, e);
   }
   const auto& [node, is_new] = added.value();
   node->contact(gw.now_ns());
@@ -251,7 +255,7 @@ void handle_register_node(Gateway::Impl& gw, const httplib::Request& req, httpli
     gw.poll_now = true;  // learn its models and telemetry now
   }
   gw.poll_cv.notify_all();
-  gw_send_json(res, is_new ? 201 : 200, {{"node", node->to_json(gw.now_ns())}});
+  send_json(res, is_new ? 201 : 200, {{"node", node->to_json(gw.now_ns())}});
 }
 
 void handle_heartbeat(Gateway::Impl& gw, const std::string& name, httplib::Response& res) {
@@ -260,19 +264,19 @@ void handle_heartbeat(Gateway::Impl& gw, const std::string& name, httplib::Respo
     ApiError e =
         invalid_request("name", "no node named '" + name + "' (register it first)", "not_found");
     e.http_status = 404;
-    return gw_send_error(res, e);
+    return send_error(res, e);
   }
   node->contact(gw.now_ns());
-  gw_send_json(res, 200, {{"node", name}, {"healthy", node->healthy()}});
+  send_json(res, 200, {{"node", name}, {"healthy", node->healthy()}});
 }
 
 void handle_remove_node(Gateway::Impl& gw, const std::string& name, httplib::Response& res) {
   const core::Status s = gw.registry->remove(name);
-  if (s.is_ok()) return gw_send_json(res, 200, {{"removed", name}});
+  if (s.is_ok()) return send_json(res, 200, {{"removed", name}});
   ApiError e = invalid_request("name", s.message(),
                                s.code() == core::StatusCode::kNotFound ? "not_found" : "conflict");
   e.http_status = s.code() == core::StatusCode::kNotFound ? 404 : 409;
-  gw_send_error(res, e);
+  send_error(res, e);
 }
 
 }  // namespace greenroute::server

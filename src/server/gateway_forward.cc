@@ -46,33 +46,31 @@ void forward_whole(const std::shared_ptr<GatewayRequest>& rp, httplib::Response&
   Gateway::Impl& gw = r.gw;
   while (true) {
     std::string body;
-    bool complete = false;
-    while (!(complete = r.call->read(kPoll, body))) {
-      if (r.client_gone()) {
-        r.end_attempt();
-        res.status = 499;
-        finish_request(r, 499, std::nullopt, std::nullopt);
-        return;
-      }
-      if (r.past_deadline()) {
-        r.end_attempt();
-        gw_send_error(res, server_error(504,
-                                        "node " + r.node_label() +
-                                            " did not finish within the request timeout (" +
-                                            std::to_string(gw.defaults.request_timeout_ms) + " ms)",
-                                        "timeout"));
-        finish_request(r, 504, std::nullopt, std::nullopt);
-        return;
-      }
+    // A call that ran on the handler's thread is over; a started one (a
+    // stream the node answered with a whole body) is waited for.
+    while (!r.call->read(kPoll, body) && !r.client_gone() && !r.past_deadline()) {
     }
     const UpstreamCall::Outcome o = r.call->outcome();
-    if (o.error == httplib::Error::Success || o.cancelled) {
-      if (o.cancelled) {
-        r.end_attempt();
-        gw_send_error(res, server_error(503, "the gateway is shutting down", "shutting_down"));
+    if (!o.done || o.cancelled) {
+      // Cut off: the client left, the deadline passed, or the gateway is shutting down.
+      r.end_attempt();
+      if (r.client_gone()) {
+        res.status = 499;
+        finish_request(r, 499, std::nullopt, std::nullopt);
+      } else if (r.past_deadline()) {
+        send_error(res, server_error(504,
+                                     "node " + r.node_label() +
+                                         " did not finish within the request timeout (" +
+                                         std::to_string(gw.defaults.request_timeout_ms) + " ms)",
+                                     "timeout"));
+        finish_request(r, 504, std::nullopt, std::nullopt);
+      } else {
+        send_error(res, server_error(503, "the gateway is shutting down", "shutting_down"));
         finish_request(r, 503, std::nullopt, std::nullopt);
-        return;
       }
+      return;
+    }
+    if (o.error == httplib::Error::Success) {
       json j = json::parse(body, nullptr, /*allow_exceptions=*/false);
       std::optional<double> energy_j;
       std::optional<double> carbon_g;

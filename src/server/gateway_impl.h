@@ -28,14 +28,16 @@
 #include "gateway_batch.h"
 #include "gateway_metrics.h"
 #include "gateway_nodes.h"
-#include "gateway_upstream.h"
-#include "http_server.h"
+#include "greenroute/core/thread_pool.h"
 #include "greenroute/routing/admission.h"
 #include "greenroute/routing/counterfactual.h"
 #include "greenroute/routing/policy.h"
 #include "greenroute/server/api_error.h"
 #include "greenroute/server/gateway.h"
 #include "greenroute/server/openai_schema.h"
+#include "http_answer.h"
+#include "http_server.h"
+#include "upstream_call.h"
 
 namespace greenroute::server {
 
@@ -63,6 +65,8 @@ struct DecisionRecord {
 };
 
 struct Gateway::Impl {
+  // First, so it is destroyed last: its workers outlive every forwarded call.
+  UpstreamClient upstream;  // forwarded calls: shutdown's cancel_all, kept connections, workers
   GatewayOptions options;
   GatewayDependencies deps;
   routing::ClusterDefaults defaults;
@@ -84,7 +88,8 @@ struct Gateway::Impl {
   int port = 0;
   std::thread http_thread;
 
-  std::thread poller;
+  std::unique_ptr<core::ThreadPool> poll_workers;  // run each round's polls (the poller takes part)
+  std::thread poller;                              // paces the rounds
   std::mutex poll_mu;
   std::condition_variable poll_cv;
   bool poll_stop = false;  // guarded by poll_mu
@@ -94,11 +99,6 @@ struct Gateway::Impl {
   std::atomic<bool> stopped{false};
   std::atomic<int> in_flight{0};
   std::atomic<std::uint64_t> next_id{1};
-
-  // Calls in flight, so shutdown can cut them off.
-  std::mutex calls_mu;
-  std::set<UpstreamCall*> calls;  // guarded by calls_mu
-  bool calls_cancelled = false;   // guarded by calls_mu
 
   std::mutex decisions_mu;
   std::deque<DecisionRecord> decisions;  // guarded by decisions_mu, newest last
@@ -116,15 +116,7 @@ struct Gateway::Impl {
   void finish_decision(std::uint64_t id, int status, std::optional<double> observed_ms,
                        std::optional<double> energy_j);
   nlohmann::json cluster_json();
-
-  // Registers a call for shutdown; false when the gateway is cutting calls off.
-  bool track(UpstreamCall* call);
-  void untrack(UpstreamCall* call);
 };
-
-// Response helpers (gateway.cc).
-void gw_send_json(httplib::Response& res, int status, const nlohmann::json& body);
-void gw_send_error(httplib::Response& res, const ApiError& error, int retry_after_s = 0);
 
 // The handlers.
 void handle_gateway_completion(Gateway::Impl& gw, Endpoint endpoint, const httplib::Request& req,

@@ -51,7 +51,7 @@ core::Result<std::vector<std::string>> parse_model_ids(const std::string& body) 
   return ids;
 }
 
-GatewayNode::GatewayNode(NodeSpec spec, NodeUrl url,
+GatewayNode::GatewayNode(NodeSpec spec, UpstreamUrl url,
                          std::unique_ptr<routing::OnlineCorrector> corrector,
                          std::unique_ptr<carbon::CarbonSource> carbon)
     : spec_(std::move(spec)),
@@ -206,7 +206,7 @@ json GatewayNode::to_json(std::int64_t now_ns) const {
 }
 
 core::Result<std::pair<NodePtr, bool>> NodeRegistry::add(NodeSpec spec) {
-  GR_ASSIGN_OR_RETURN(NodeUrl url, parse_node_url(spec.url));
+  GR_ASSIGN_OR_RETURN(UpstreamUrl url, parse_node_url(spec.url));
   GR_ASSIGN_OR_RETURN(auto corrector, routing::OnlineCorrector::create(predictor_));
   std::unique_ptr<carbon::CarbonSource> source;
   if (!spec.carbon.empty()) {

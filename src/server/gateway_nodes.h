@@ -33,12 +33,12 @@
 #include <string>
 #include <vector>
 
-#include "gateway_upstream.h"
 #include "greenroute/carbon/carbon_source.h"
 #include "greenroute/carbon/source_factory.h"
 #include "greenroute/core/status.h"
 #include "greenroute/routing/node_state.h"
 #include "greenroute/routing/predictor.h"
+#include "upstream_call.h"
 
 namespace greenroute::server {
 
@@ -68,14 +68,18 @@ struct NodeTelemetry {
 core::Result<NodeTelemetry> parse_telemetry(const std::string& body);
 // The model ids of a /v1/models answer.
 core::Result<std::vector<std::string>> parse_model_ids(const std::string& body);
+// A node's URL as the config or a registration gives it (errors say "node url").
+inline core::Result<UpstreamUrl> parse_node_url(const std::string& url) {
+  return parse_upstream_url(url, "node url");
+}
 
 class GatewayNode {
  public:
-  GatewayNode(NodeSpec spec, NodeUrl url, std::unique_ptr<routing::OnlineCorrector> corrector,
+  GatewayNode(NodeSpec spec, UpstreamUrl url, std::unique_ptr<routing::OnlineCorrector> corrector,
               std::unique_ptr<carbon::CarbonSource> carbon);
 
   const NodeSpec& spec() const { return spec_; }
-  const NodeUrl& url() const { return url_; }
+  const UpstreamUrl& url() const { return url_; }
   routing::OnlineCorrector& corrector() { return *corrector_; }
   const routing::OnlineCorrector& corrector() const { return *corrector_; }
   carbon::CarbonSource* carbon() const { return carbon_.get(); }
@@ -103,7 +107,7 @@ class GatewayNode {
 
  private:
   const NodeSpec spec_;
-  const NodeUrl url_;
+  const UpstreamUrl url_;
   const std::unique_ptr<routing::OnlineCorrector> corrector_;  // thread-safe itself
   const std::unique_ptr<carbon::CarbonSource> carbon_;         // thread-safe itself; may be null
 

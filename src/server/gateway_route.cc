@@ -55,11 +55,7 @@ GatewayRequest::~GatewayRequest() {
 }
 
 void GatewayRequest::end_attempt() {
-  if (call) {
-    call->cancel();
-    gw.untrack(call.get());
-    call.reset();
-  }
+  call.reset();  // cancels a call still running
   if (node_begun) node->end(shape);
   node_begun = false;
 }
@@ -155,34 +151,39 @@ StartResult start_attempt(GatewayRequest& r) {
 
     r.node->begin(r.shape);
     r.node_begun = true;
-    r.call = std::make_unique<UpstreamCall>(r.node->url(), "POST",
+    // A call made while shutdown cuts calls off is born cancelled (below).
+    r.call = std::make_unique<UpstreamCall>(gw.upstream, r.node->url(), "POST",
                                             std::string(endpoint_path(r.endpoint)), r.body,
                                             r.forward_headers, gw.timeouts);
     r.sent_ns = gw.now_ns();
-    if (!gw.track(r.call.get())) {
-      r.end_attempt();
-      return fail(server_error(503, "the gateway is shutting down", "shutting_down"));
-    }
-    while (!r.call->wait_head(kPoll)) {
-      if (r.client_gone()) {
-        r.end_attempt();
-        return StartResult::kClientGone;
+    if (r.stream) {
+      // A stream is passed on as it arrives: the call runs on a worker while
+      // this thread watches the client and the deadline.
+      r.call->start();
+      while (!r.call->wait_head(kPoll) && !r.client_gone() && !r.past_deadline()) {
       }
+    } else {
+      // A whole answer: the call runs on this thread (no hand-off between
+      // threads); the watchdog cuts it off when the client leaves or the
+      // deadline passes.
+      r.call->run_here([&r] { return r.client_gone() || r.past_deadline(); });
+    }
+    UpstreamCall::Outcome o = r.call->outcome();
+    if (!o.head && (o.cancelled || !o.done)) {
+      // Stopped before the node answered: the client left, the deadline
+      // passed, or the gateway is shutting down.
+      r.end_attempt();
+      if (r.client_gone()) return StartResult::kClientGone;
       if (r.past_deadline()) {
-        r.end_attempt();
         return fail(server_error(504,
                                  "node " + r.node_label() +
                                      " did not answer within the request timeout (" +
                                      std::to_string(gw.defaults.request_timeout_ms) + " ms)",
                                  "timeout"));
       }
+      return fail(server_error(503, "the gateway is shutting down", "shutting_down"));
     }
-    UpstreamCall::Outcome o = r.call->outcome();
     if (!o.head) {
-      if (o.cancelled) {
-        r.end_attempt();
-        return fail(server_error(503, "the gateway is shutting down", "shutting_down"));
-      }
       const ApiError e =
           server_error(502, "node " + r.node_label() + " failed: " + httplib::to_string(o.error),
                        "node_unavailable");
@@ -283,7 +284,7 @@ void handle_gateway_completion(Gateway::Impl& gw, Endpoint endpoint, const httpl
   r->policy_kind = gw.defaults.policy;
   auto reject = [&](const ApiError& e, const char* reason, int retry_after_s = 0) {
     if (reason != nullptr) gw.metrics->rejected.with({reason}).inc();
-    gw_send_error(res, e, retry_after_s);
+    send_error(res, e, retry_after_s);
     finish_request(*r, e.http_status, std::nullopt, std::nullopt);
   };
   if (gw.draining.load())

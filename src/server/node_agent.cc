@@ -15,45 +15,6 @@
 
 namespace greenroute::server {
 
-void send_json(httplib::Response& res, int status, const nlohmann::json& body) {
-  res.status = status;
-  res.set_content(json_text(body), "application/json");
-}
-
-void send_error(httplib::Response& res, const ApiError& error) {
-  res.status = error.http_status;
-  if (error.http_status == 503) res.set_header("Retry-After", "1");
-  res.set_content(api_error_body(error), "application/json");
-}
-
-void add_headers(httplib::Response& res, const std::vector<std::pair<std::string, std::string>>& headers) {
-  for (const auto& [name, value] : headers) res.set_header(name, value);
-}
-
-core::Result<UpstreamUrl> parse_upstream_url(const std::string& url) {
-  std::string_view rest = url;
-  std::string scheme;
-  if (rest.substr(0, 7) == "http://") {
-    scheme = "http://";
-  } else if (rest.substr(0, 8) == "https://") {
-    scheme = "https://";
-  } else {
-    return core::invalid_argument("--upstream '" + url + "' must start with http:// or https://");
-  }
-  rest.remove_prefix(scheme.size());
-  if (rest.find_first_of("?#@") != std::string_view::npos) {
-    return core::invalid_argument("--upstream '" + url + "' must not have a query, fragment or user info");
-  }
-  const std::size_t slash = rest.find('/');
-  const std::string_view authority = rest.substr(0, slash);
-  if (authority.empty()) return core::invalid_argument("--upstream '" + url + "' has no host");
-  std::string_view path = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
-  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
-  // OpenAI base URLs often end in /v1; the node adds /v1/... itself.
-  if (path.size() >= 3 && path.substr(path.size() - 3) == "/v1") path.remove_suffix(3);
-  return UpstreamUrl{scheme + std::string(authority), std::string(path)};
-}
-
 std::int64_t NodeAgent::Impl::unix_now_s() const { return deps.unix_clock->now_ns() / 1'000'000'000; }
 
 CostInfo NodeAgent::Impl::cost_now() const {
@@ -75,6 +36,36 @@ CostInfo NodeAgent::Impl::cost_now() const {
 void NodeAgent::Impl::charge(CostInfo& cost, std::optional<double> joules) {
   cost.energy_joules = joules;
   if (joules && cost.intensity_g_per_kwh) cost.carbon_grams = carbon::grams_co2(*joules, *cost.intensity_g_per_kwh);
+}
+
+RequestRecord request_record(const NodeAgent::Impl& node, Endpoint endpoint, int status, std::int64_t t0_ns,
+                             std::int64_t first_token_ns) {
+  RequestRecord rec;
+  rec.endpoint = endpoint;
+  rec.http_status = status;
+  rec.duration_s = static_cast<double>(node.deps.clock->now_ns() - t0_ns) * 1e-9;
+  if (first_token_ns >= 0) rec.ttft_s = static_cast<double>(first_token_ns - t0_ns) * 1e-9;
+  return rec;
+}
+
+void fail_request(NodeAgent::Impl& node, Endpoint endpoint, std::int64_t t0_ns, const ApiError& error,
+                  httplib::Response& res) {
+  send_error(res, error);
+  record_request(node, request_record(node, endpoint, error.http_status, t0_ns));
+}
+
+std::optional<OpenAiRequest> accept_completion(NodeAgent::Impl& node, Endpoint endpoint, std::int64_t t0_ns,
+                                               const httplib::Request& req, httplib::Response& res) {
+  ApiResult<OpenAiRequest> parsed = parse_openai_request(endpoint, req.body, node.parse_options);
+  if (!parsed.is_ok()) {
+    fail_request(node, endpoint, t0_ns, parsed.error(), res);
+    return std::nullopt;
+  }
+  if (node.draining.load()) {
+    fail_request(node, endpoint, t0_ns, server_error(503, "the node is shutting down", "shutting_down"), res);
+    return std::nullopt;
+  }
+  return std::move(parsed).value();
 }
 
 void record_request(NodeAgent::Impl& node, const RequestRecord& r) {
@@ -109,27 +100,10 @@ void NodeAgent::Impl::tick_loop() {
   }
 }
 
-namespace {
-
-// Every handler body runs inside this: no exception reaches httplib.
-template <typename F>
-void guarded(httplib::Response& res, F&& body) {
-  try {
-    body();
-  } catch (const std::exception& e) {
-    spdlog::error("node: handler failed: {}", e.what());
-    send_error(res, server_error(500, std::string("internal error: ") + e.what(), "internal_error"));
-  } catch (...) {
-    send_error(res, server_error(500, "internal error", "internal_error"));
-  }
-}
-
-}  // namespace
-
 void NodeAgent::Impl::register_routes() {
   for (const Endpoint ep : {Endpoint::kCompletions, Endpoint::kChatCompletions}) {
     http.Post(std::string(endpoint_path(ep)), [this, ep](const httplib::Request& req, httplib::Response& res) {
-      guarded(res, [&] {
+      guarded("node", res, [&] {
         if (embedded()) {
           handle_embedded_completion(*this, ep, req, res);
         } else {
@@ -139,7 +113,7 @@ void NodeAgent::Impl::register_routes() {
     });
   }
   http.Get("/v1/models", [this](const httplib::Request&, httplib::Response& res) {
-    guarded(res, [&] {
+    guarded("node", res, [&] {
       if (!embedded()) {
         handle_proxy_models(*this, res);
         return;
@@ -153,7 +127,7 @@ void NodeAgent::Impl::register_routes() {
     });
   });
   http.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
-    guarded(res, [&] {
+    guarded("node", res, [&] {
       const bool engine_failed = embedded() && worker->snapshot().failed;
       const char* status = draining.load() ? "draining" : engine_failed ? "failed" : "ok";
       send_json(res, std::string(status) == "ok" ? 200 : 503,
@@ -164,10 +138,10 @@ void NodeAgent::Impl::register_routes() {
     });
   });
   http.Get("/v1/node/telemetry", [this](const httplib::Request&, httplib::Response& res) {
-    guarded(res, [&] { send_json(res, 200, telemetry_json(*this)); });
+    guarded("node", res, [&] { send_json(res, 200, telemetry_json(*this)); });
   });
   http.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-    guarded(res, [&] { res.set_content(registry.render(), std::string(kPrometheusContentType)); });
+    guarded("node", res, [&] { res.set_content(registry.render(), std::string(kPrometheusContentType)); });
   });
   // httplib calls this for every status >= 400, ours included: only fill in
   // the bodies it left empty (no route, body too large, unparsable request).
@@ -264,12 +238,7 @@ core::Result<std::unique_ptr<NodeAgent>> NodeAgent::start(const NodeOptions& opt
     if (total > device.value()) device.inc(total - device.value());
   });
 
-  impl->http.new_task_queue = [n = options.http_threads] { return new httplib::ThreadPool(static_cast<std::size_t>(n)); };
-  impl->http.set_payload_max_length(options.max_body_bytes);
-  impl->http.set_read_timeout(10, 0);
-  impl->http.set_write_timeout(30, 0);
-  impl->http.set_keep_alive_max_count(1000);
-  impl->http.set_keep_alive_timeout(5);
+  impl->http.configure(options.http_threads, options.max_body_bytes);
   impl->register_routes();
 
   GR_ASSIGN_OR_RETURN(impl->port, impl->http.bind(options.host, options.port));
@@ -298,19 +267,12 @@ void NodeAgent::shutdown(std::int64_t grace_ms) {
   Impl& n = *impl_;
   if (n.stopped.exchange(true)) return;
   n.draining = true;
-  // Real time: the grace period is a wait for clients, not a measurement.
-  auto wait_idle = [&](std::int64_t ms) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-    while (n.in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-  };
-  wait_idle(grace_ms);
+  wait_until_idle(n.in_flight, grace_ms);
   if (n.in_flight.load() > 0) {
     spdlog::info("node: cancelling {} request(s) still in flight", n.in_flight.load());
     if (n.worker) n.worker->cancel_all(core::unavailable("the node is shutting down"));
-    cancel_proxy_calls(n);
-    wait_idle(10'000);  // every cancelled request writes its final answer
+    n.upstream_client.cancel_all();
+    wait_until_idle(n.in_flight, 10'000);  // every cancelled request writes its final answer
   }
   n.http.stop();
   if (n.http_thread.joinable()) n.http_thread.join();

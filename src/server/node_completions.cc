@@ -132,6 +132,7 @@ class Collector {
 
   bool all_finished() const { return finished_ == choices_.size(); }
   const std::vector<Choice>& choices() const { return choices_; }
+  std::int64_t prompt_tokens() const { return prompt_tokens_; }
   std::int64_t completion_tokens() const { return completion_tokens_; }
   std::int64_t first_token_ns() const { return first_token_ns_; }
   // The sum over prompts; unknown if any prompt's energy is.
@@ -158,6 +159,16 @@ class Collector {
   std::size_t finished_ = 0;
 };
 
+// Counts a request whose events `collector` folded (tokens, cost, time to first token).
+void record_collected(NodeAgent::Impl& node, const Collector& collector, const CostInfo& cost, int status,
+                      std::int64_t t0_ns) {
+  RequestRecord rec = request_record(node, collector.endpoint(), status, t0_ns, collector.first_token_ns());
+  rec.prompt_tokens = collector.prompt_tokens();
+  rec.completion_tokens = collector.completion_tokens();
+  rec.set_cost(cost);
+  record_request(node, rec);
+}
+
 // Everything a streaming response needs after the handler has returned.
 struct StreamState {
   NodeAgent::Impl* node = nullptr;
@@ -174,18 +185,7 @@ struct StreamState {
   void record(int status) {
     if (recorded) return;
     recorded = true;
-    const core::Clock& clock = *node->deps.clock;
-    RequestRecord rec;
-    rec.endpoint = meta.endpoint;
-    rec.http_status = status;
-    const Usage u = collector->usage(cost);
-    rec.prompt_tokens = u.prompt_tokens;
-    rec.completion_tokens = u.completion_tokens;
-    rec.energy_joules = cost.energy_joules;
-    rec.carbon_grams = cost.carbon_grams;
-    rec.duration_s = static_cast<double>(clock.now_ns() - t0_ns) * 1e-9;
-    if (collector->first_token_ns() >= 0) rec.ttft_s = static_cast<double>(collector->first_token_ns() - t0_ns) * 1e-9;
-    record_request(*node, rec);
+    record_collected(*node, *collector, cost, status, t0_ns);
   }
 
   bool abort() {
@@ -251,20 +251,12 @@ ApiError admission_error(const core::Status& st, Endpoint endpoint) {
 
 void handle_embedded_completion(NodeAgent::Impl& node, Endpoint endpoint, const httplib::Request& req,
                                 httplib::Response& res) {
-  const core::Clock& clock = *node.deps.clock;
-  const std::int64_t t0 = clock.now_ns();
+  const std::int64_t t0 = node.deps.clock->now_ns();
   auto in_flight = std::make_unique<InFlight>(node.in_flight);
-  auto fail = [&](const ApiError& e) {
-    send_error(res, e);
-    RequestRecord rec;
-    rec.endpoint = endpoint;
-    rec.http_status = e.http_status;
-    rec.duration_s = static_cast<double>(clock.now_ns() - t0) * 1e-9;
-    record_request(node, rec);
-  };
-  ApiResult<OpenAiRequest> parsed = parse_openai_request(endpoint, req.body, node.parse_options);
-  if (!parsed.is_ok()) return fail(parsed.error());
-  const OpenAiRequest& r = parsed.value();
+  auto fail = [&](const ApiError& e) { fail_request(node, endpoint, t0, e, res); };
+  const std::optional<OpenAiRequest> accepted = accept_completion(node, endpoint, t0, req, res);
+  if (!accepted) return;
+  const OpenAiRequest& r = *accepted;
   if (r.model != node.options.model_id) {
     ApiError e = invalid_request("model",
                                  "the model '" + r.model + "' does not exist on this node (it serves '" +
@@ -273,7 +265,6 @@ void handle_embedded_completion(NodeAgent::Impl& node, Endpoint endpoint, const 
     e.http_status = 404;
     return fail(e);
   }
-  if (node.draining.load()) return fail(server_error(503, "the node is shutting down", "shutting_down"));
   ApiResult<std::vector<batch::GenerationRequest>> prepared = prepare(node, r);
   if (!prepared.is_ok()) return fail(prepared.error());
   std::int64_t prompt_tokens = 0;
@@ -305,23 +296,7 @@ void handle_embedded_completion(NodeAgent::Impl& node, Endpoint endpoint, const 
     state->t0_ns = t0;
     state->in_flight = std::move(in_flight);
     add_headers(res, cost_headers(cost, /*measured=*/false));
-    res.set_header("Cache-Control", "no-cache");
-    res.status = 200;
-    res.set_chunked_content_provider(
-        std::string(kSseContentType),
-        [state](std::size_t, httplib::DataSink& sink) {
-          // Providers run inside httplib's writer, outside any handler's guard.
-          try {
-            return state->run(sink);
-          } catch (...) {
-            return state->abort();
-          }
-        },
-        [state](bool) {
-          // The response is gone (sent, or the connection died first).
-          if (!state->recorded) state->abort();
-          state->in_flight.reset();
-        });
+    serve_sse(res, state);
     return;
   }
 
@@ -332,11 +307,7 @@ void handle_embedded_completion(NodeAgent::Impl& node, Endpoint endpoint, const 
     for (const ChannelEvent& e : events) collector->apply(e);
     if (!done && peer->closed()) {
       node.worker->cancel(id);
-      RequestRecord rec;
-      rec.endpoint = endpoint;
-      rec.http_status = 499;
-      rec.duration_s = static_cast<double>(clock.now_ns() - t0) * 1e-9;
-      record_request(node, rec);
+      record_request(node, request_record(node, endpoint, 499, t0));
       res.status = 499;
       return;  // nobody to answer
     }
@@ -346,15 +317,7 @@ void handle_embedded_completion(NodeAgent::Impl& node, Endpoint endpoint, const 
   const Usage usage = collector->usage(cost);
   add_headers(res, cost_headers(cost, /*measured=*/true));
   send_json(res, 200, response_json(meta, collector->choices(), usage));
-  RequestRecord rec;
-  rec.endpoint = endpoint;
-  rec.prompt_tokens = usage.prompt_tokens;
-  rec.completion_tokens = usage.completion_tokens;
-  rec.energy_joules = cost.energy_joules;
-  rec.carbon_grams = cost.carbon_grams;
-  rec.duration_s = static_cast<double>(clock.now_ns() - t0) * 1e-9;
-  if (collector->first_token_ns() >= 0) rec.ttft_s = static_cast<double>(collector->first_token_ns() - t0) * 1e-9;
-  record_request(node, rec);
+  record_collected(node, *collector, cost, 200, t0);
 }
 
 }  // namespace greenroute::server

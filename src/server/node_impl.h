@@ -28,21 +28,17 @@
 #include "greenroute/server/node_agent.h"
 #include "greenroute/server/openai_response.h"
 #include "greenroute/server/openai_schema.h"
+#include "greenroute/server/sse.h"
+#include "http_answer.h"
 #include "http_server.h"
 #include "node_metrics.h"
+#include "upstream_call.h"
 
 namespace greenroute::server {
 
-// An upstream base URL, split for httplib::Client.
-struct UpstreamUrl {
-  std::string scheme_host_port;  // "http://127.0.0.1:8080"
-  std::string path_prefix;       // "" or "/prefix"
-};
-core::Result<UpstreamUrl> parse_upstream_url(const std::string& url);
-
-class ProxyCall;  // node_proxy.cc
-
 struct NodeAgent::Impl {
+  // First, so it is destroyed last: its workers outlive every proxy call.
+  UpstreamClient upstream_client;  // proxy calls: shutdown's cancel_all, kept connections, workers
   NodeOptions options;
   NodeDependencies deps;
   ParseOptions parse_options;
@@ -73,10 +69,6 @@ struct NodeAgent::Impl {
   std::atomic<std::uint64_t> completed{0};
   std::atomic<std::uint64_t> failed{0};
 
-  // Proxy calls in flight, so shutdown can cut them off.
-  std::mutex proxy_mu;
-  std::set<ProxyCall*> proxy_calls;  // guarded by proxy_mu
-  bool proxy_cancelled = false;      // guarded by proxy_mu
 
   bool embedded() const { return worker != nullptr; }
   // The request's cost fields known before it runs: node, zone, intensity
@@ -106,18 +98,12 @@ class InFlight {
   std::atomic<int>* counter_;
 };
 
-// Response helpers: JSON bodies with the right content type.
-void send_json(httplib::Response& res, int status, const nlohmann::json& body);
-void send_error(httplib::Response& res, const ApiError& error);
-void add_headers(httplib::Response& res, const std::vector<std::pair<std::string, std::string>>& headers);
-
 // The handlers.
 void handle_embedded_completion(NodeAgent::Impl& node, Endpoint endpoint, const httplib::Request& req,
                                 httplib::Response& res);
 void handle_proxy_completion(NodeAgent::Impl& node, Endpoint endpoint, const httplib::Request& req,
                              httplib::Response& res);
 void handle_proxy_models(NodeAgent::Impl& node, httplib::Response& res);
-void cancel_proxy_calls(NodeAgent::Impl& node);
 nlohmann::json telemetry_json(const NodeAgent::Impl& node);
 
 // Metric bookkeeping of one finished request.
@@ -130,7 +116,50 @@ struct RequestRecord {
   std::optional<double> carbon_grams;
   double duration_s = 0.0;
   std::optional<double> ttft_s;
+
+  void set_cost(const CostInfo& cost) {
+    energy_joules = cost.energy_joules;
+    carbon_grams = cost.carbon_grams;
+  }
 };
+// A record of a request that started at t0_ns and ends now with `status`;
+// first_token_ns >= 0 also sets its time to first token.
+RequestRecord request_record(const NodeAgent::Impl& node, Endpoint endpoint, int status, std::int64_t t0_ns,
+                             std::int64_t first_token_ns = -1);
 void record_request(NodeAgent::Impl& node, const RequestRecord& record);
+
+// Answers `error` and counts the request (its status and duration).
+void fail_request(NodeAgent::Impl& node, Endpoint endpoint, std::int64_t t0_ns, const ApiError& error,
+                  httplib::Response& res);
+
+// The start both completion handlers share: the body parsed and validated,
+// and refused while the node drains. nullopt once the error is answered.
+std::optional<OpenAiRequest> accept_completion(NodeAgent::Impl& node, Endpoint endpoint, std::int64_t t0_ns,
+                                               const httplib::Request& req, httplib::Response& res);
+
+// Answers with an SSE stream that `state` writes: state->run(sink) (an
+// exception aborts it: providers run inside httplib's writer, outside any
+// handler's guard); when the response is gone (sent, or the connection died
+// first), a stream that never recorded its outcome is aborted, and its
+// in-flight count released. State: run(DataSink&) and abort() returning
+// bool, `recorded`, `in_flight`.
+template <typename State>
+void serve_sse(httplib::Response& res, std::shared_ptr<State> state) {
+  res.set_header("Cache-Control", "no-cache");
+  res.status = 200;
+  res.set_chunked_content_provider(
+      std::string(kSseContentType),
+      [state](std::size_t, httplib::DataSink& sink) {
+        try {
+          return state->run(sink);
+        } catch (...) {
+          return state->abort();
+        }
+      },
+      [state](bool) {
+        if (!state->recorded) state->abort();
+        state->in_flight.reset();
+      });
+}
 
 }  // namespace greenroute::server

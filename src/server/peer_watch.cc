@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 
@@ -24,10 +25,21 @@ bool numeric_name(const sockaddr_storage& addr, socklen_t len, std::string* host
   return true;
 }
 
+// The port of an IPv4 or IPv6 address; -1 for other families.
+int port_of(const sockaddr_storage& addr) {
+  if (addr.ss_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in&>(addr).sin_port);
+  if (addr.ss_family == AF_INET6)
+    return ntohs(reinterpret_cast<const sockaddr_in6&>(addr).sin6_port);
+  return -1;
+}
+
 }  // namespace
 
 PeerWatch::PeerWatch(const std::string& remote_addr, int remote_port, int local_port)
-    : remote_addr_(remote_addr), remote_port_(remote_port), local_port_(local_port) {
+    : remote_addr_(remote_addr), remote_port_(remote_port), local_port_(local_port) {}
+
+void PeerWatch::find() {
+  searched_ = true;
   DIR* dir = ::opendir("/proc/self/fd");
   if (dir == nullptr) return;
   while (const dirent* e = ::readdir(dir)) {
@@ -43,21 +55,25 @@ PeerWatch::PeerWatch(const std::string& remote_addr, int remote_port, int local_
 }
 
 bool PeerWatch::matches(int fd) const {
-  sockaddr_storage peer{};
-  socklen_t len = sizeof peer;
-  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0) return false;
-  std::string host;
-  int port = 0;
-  if (!numeric_name(peer, len, &host, &port) || port != remote_port_ || host != remote_addr_) return false;
+  // The ports first, straight from the addresses: most descriptors fail here.
   sockaddr_storage local{};
   socklen_t local_len = sizeof local;
-  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0) return false;
-  std::string local_host;
-  int lport = 0;
-  return numeric_name(local, local_len, &local_host, &lport) && lport == local_port_;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0 ||
+      port_of(local) != local_port_) {
+    return false;
+  }
+  sockaddr_storage peer{};
+  socklen_t len = sizeof peer;
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0 ||
+      port_of(peer) != remote_port_)
+    return false;
+  std::string host;
+  int port = 0;
+  return numeric_name(peer, len, &host, &port) && host == remote_addr_;
 }
 
-bool PeerWatch::closed() const {
+bool PeerWatch::closed() {
+  if (!searched_) find();
   if (fd_ < 0) return false;
   // A reset connection loses its peer; a reused descriptor has another.
   if (!matches(fd_)) return true;

@@ -6,6 +6,7 @@
 #include <limits>
 #include <map>
 #include <sstream>
+#include <utility>
 
 #include "greenroute/core/check.h"
 #include "greenroute/core/rng.h"
@@ -42,7 +43,18 @@ struct NodeRuntime {
   double batch_energy_j = 0;  // the running batch's
   int max_batch = 1;
   std::int64_t intensity_bucket = std::numeric_limits<std::int64_t>::min();
+  std::size_t zone_key = 0;  // index into Run::zone_lookups_
   std::unique_ptr<routing::OnlineCorrector> corrector;
+};
+
+// The last intensity looked up for one (carbon source, zone) pair: nodes of a
+// zone refreshed at the same second share one look-up (the offline sources
+// are pure functions of zone and time).
+struct ZoneLookup {
+  carbon::CarbonSource* source = nullptr;
+  std::string zone;
+  std::int64_t at_unix_s = std::numeric_limits<std::int64_t>::min();
+  double g_co2_per_kwh = 0;
 };
 
 class Run {
@@ -67,6 +79,7 @@ class Run {
       s.pue = nodes_[i].pue;
       s.max_batch = nodes_[i].max_batch;
       rt_[i].max_batch = s.effective_max_batch();
+      rt_[i].zone_key = zone_key(nodes_[i]);
       GR_ASSIGN_OR_RETURN(rt_[i].corrector, routing::OnlineCorrector::create(options_.predictor));
       result_.nodes[i].name = nodes_[i].name;
       result_.nodes[i].zone = nodes_[i].zone;
@@ -93,6 +106,9 @@ class Run {
           last_arrival = e.time_us;
           if (e.a + 1 < requests_.size()) events_.push(requests_[e.a + 1].arrival_us, kArrival, e.a + 1);
           failure = arrive(static_cast<std::uint32_t>(e.a));
+          if (options_.on_progress && ((e.a + 1) % SimOptions::kProgressEvery == 0 || e.a + 1 == requests_.size())) {
+            options_.on_progress(result_.policy, e.a + 1, requests_.size());
+          }
           if (e.a + 1 == requests_.size()) {
             for (std::size_t k = 0; k < nodes_.size(); ++k) result_.nodes[k].queue_at_last_arrival = rt_[k].queue.size();
           }
@@ -115,14 +131,47 @@ class Run {
   }
 
  private:
+  std::size_t zone_key(const SimNode& node) {
+    auto [it, added] = zone_keys_.try_emplace(std::make_pair(node.carbon.get(), node.zone), zone_lookups_.size());
+    if (added) {
+      zone_lookups_.push_back(ZoneLookup{.source = node.carbon.get(), .zone = node.zone,
+                                         .at_unix_s = std::numeric_limits<std::int64_t>::min(), .g_co2_per_kwh = 0});
+    }
+    return it->second;
+  }
+
+  std::int64_t now_unix_s() const { return options_.start_unix_s + events_.now_us() / kUsPerS; }
+  std::int64_t bucket_of(std::int64_t unix_s) const {
+    return static_cast<std::int64_t>(std::floor(static_cast<double>(unix_s) / options_.intensity_refresh_s));
+  }
+
+  // A node's intensity is looked up at most once per refresh bucket: at the
+  // first arrival in the bucket, or earlier when the node starts or ends a
+  // batch first (grams()).
   void refresh_intensity(std::size_t n) {
-    const std::int64_t unix_s = options_.start_unix_s + events_.now_us() / kUsPerS;
-    const auto bucket = static_cast<std::int64_t>(std::floor(static_cast<double>(unix_s) / options_.intensity_refresh_s));
+    const std::int64_t unix_s = now_unix_s();
+    const std::int64_t bucket = bucket_of(unix_s);
     if (bucket == rt_[n].intensity_bucket) return;
     rt_[n].intensity_bucket = bucket;
-    auto r = nodes_[n].carbon->intensity(nodes_[n].zone, unix_s);
-    // Unknown intensity makes the node ineligible (routing's rule for NaN).
-    snapshot_[n].g_co2_per_kwh = r.is_ok() ? r->g_co2_per_kwh : std::numeric_limits<double>::quiet_NaN();
+    ZoneLookup& z = zone_lookups_[rt_[n].zone_key];
+    if (z.at_unix_s != unix_s) {
+      auto r = z.source->intensity(z.zone, unix_s);
+      // Unknown intensity makes the node ineligible (routing's rule for NaN).
+      z.g_co2_per_kwh = r.is_ok() ? r->g_co2_per_kwh : std::numeric_limits<double>::quiet_NaN();
+      z.at_unix_s = unix_s;
+    }
+    snapshot_[n].g_co2_per_kwh = z.g_co2_per_kwh;
+  }
+
+  // Every node's intensity current for this arrival's bucket. Only the first
+  // arrival of a bucket does any work: the snapshot is kept up to date
+  // incrementally otherwise (queues, running batches and corrections change
+  // where the node's state changes).
+  void refresh_all_intensities() {
+    const std::int64_t bucket = bucket_of(now_unix_s());
+    if (bucket == arrivals_bucket_) return;
+    arrivals_bucket_ = bucket;
+    for (std::size_t n = 0; n < nodes_.size(); ++n) refresh_intensity(n);
   }
 
   // gCO2e of `energy_j` on node n now (0 when the intensity is unknown).
@@ -140,11 +189,7 @@ class Run {
     shape.max_output_tokens = r.output_tokens;
     shape.slo_ms = r.slo_ms;
     shape.policy = r.policy;
-    for (std::size_t n = 0; n < nodes_.size(); ++n) {
-      refresh_intensity(n);
-      snapshot_[n].running_batch = static_cast<int>(rt_[n].batch.size());
-      if (options_.online_correction) snapshot_[n].correction = rt_[n].corrector->correction();
-    }
+    refresh_all_intensities();
     routing::Policy* policy = policy_.get();
     if (r.policy && *r.policy != policy_->name()) {
       auto it = overrides_.find(*r.policy);
@@ -212,6 +257,7 @@ class Run {
     }
     if (snapshot_[n].queue.requests == 0) snapshot_[n].queue = {};  // no drift from float sums
     const int b = static_cast<int>(node.batch.size());
+    snapshot_[n].running_batch = b;
     const double mean_prompt = prompt_sum / b;
     const double latency_ms =
         std::max(0.001, prof.predict_latency_ms(b, mean_prompt, max_output)) * noise(options_.latency_noise_sigma, noise_rng_);
@@ -253,8 +299,10 @@ class Run {
       if (share_j > 0) obs.observed_energy_j = share_j;
       (void)node.corrector->observe(obs);  // a malformed sample is counted as rejected there
     }
+    if (options_.online_correction) snapshot_[n].correction = node.corrector->correction();
     result_.nodes[n].busy_s += us_to_s(now - node.batch_start_us);
     node.batch.clear();
+    snapshot_[n].running_batch = 0;
     node.busy = false;
     node.idle_since_us = now;
     try_start(n);
@@ -293,7 +341,11 @@ class Run {
   std::map<std::string, std::unique_ptr<routing::Policy>, std::less<>> overrides_;
   std::unique_ptr<routing::CounterfactualEstimator> counterfactual_;
   std::vector<NodeRuntime> rt_;
+  // What the policies see, kept current incrementally (never rebuilt).
   std::vector<routing::NodeState> snapshot_;
+  std::vector<ZoneLookup> zone_lookups_;
+  std::map<std::pair<const carbon::CarbonSource*, std::string>, std::size_t> zone_keys_;
+  std::int64_t arrivals_bucket_ = std::numeric_limits<std::int64_t>::min();
   std::vector<routing::Prediction> predictions_;
   std::vector<double> latencies_;
   double latency_sum_ = 0;

@@ -127,9 +127,10 @@ class Cluster {
         "--grace-ms",      "200",
         "--chat-template", "chatml"};
     argv.insert(argv.end(), extra.begin(), extra.end());
-    auto child = ChildProcess::spawn(argv, dir_, "node-" + n.name);
-    EXPECT_NE(child, nullptr);
-    if (child == nullptr) return -1;
+    auto spawned = ChildProcess::spawn(argv, dir_, "node-" + n.name);
+    EXPECT_TRUE(spawned.is_ok()) << spawned.status().to_string();
+    if (!spawned.is_ok()) return -1;
+    std::unique_ptr<ChildProcess> child = std::move(spawned).value();
     const int port = child->wait_listening(std::chrono::seconds(60));
     EXPECT_GT(port, 0) << "node " << n.name << " did not start: " << child->stderr_text();
     nodes_[n.name] = {n, port, std::move(child)};
@@ -148,11 +149,12 @@ class Cluster {
     for (const auto& [name, port] : dead) toml += node_toml(name, port, "XX", 100);
     const std::filesystem::path config = dir_ / "cluster.toml";
     std::ofstream(config) << toml;
-    gateway_ = ChildProcess::spawn({GREENROUTE_BINARY, "--log-level", "info", "gateway", "--config",
-                                    config.string(), "--port", "0", "--grace-ms", "2000"},
-                                   dir_, "gateway");
-    EXPECT_NE(gateway_, nullptr);
-    if (gateway_ == nullptr) return -1;
+    auto spawned = ChildProcess::spawn({GREENROUTE_BINARY, "--log-level", "info", "gateway", "--config",
+                                        config.string(), "--port", "0", "--grace-ms", "2000"},
+                                       dir_, "gateway");
+    EXPECT_TRUE(spawned.is_ok()) << spawned.status().to_string();
+    if (!spawned.is_ok()) return -1;
+    gateway_ = std::move(spawned).value();
     gateway_port_ = gateway_->wait_listening(std::chrono::seconds(60));
     EXPECT_GT(gateway_port_, 0) << "gateway did not start: " << gateway_->stderr_text() << "\n"
                                 << toml;

@@ -110,18 +110,5 @@ TEST_F(EnergyLedgerTest, UnknownKeysAreIgnored) {
   EXPECT_FALSE(ledger.finish(99).measured);
 }
 
-TEST(UpstreamUrl, Parsing) {
-  auto a = parse_upstream_url("http://127.0.0.1:8080/v1/");
-  ASSERT_TRUE(a.is_ok());
-  EXPECT_EQ(a->scheme_host_port, "http://127.0.0.1:8080");
-  EXPECT_EQ(a->path_prefix, "");
-  auto b = parse_upstream_url("https://host/proxy");
-  ASSERT_TRUE(b.is_ok());
-  EXPECT_EQ(b->path_prefix, "/proxy");
-  EXPECT_FALSE(parse_upstream_url("ftp://x").is_ok());
-  EXPECT_FALSE(parse_upstream_url("http://").is_ok());
-  EXPECT_FALSE(parse_upstream_url("http://u:p@host").is_ok());
-}
-
 }  // namespace
 }  // namespace greenroute::server

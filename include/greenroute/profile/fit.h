@@ -76,9 +76,12 @@ struct FitStats {
   double rmse = 0;      // root mean square residual, in the model's unit (ms or J)
 };
 
-// The feature values of one batch: [1, B*P, N, N*B].
-std::array<double, kNumTerms> cost_features(double batch, double prompt_tokens,
-                                            double output_tokens);
+// The feature values of one batch: [1, B*P, N, N*B]. Inline, as is
+// CostModel::predict: routing evaluates them for every node of every decision.
+inline std::array<double, kNumTerms> cost_features(double batch, double prompt_tokens,
+                                                   double output_tokens) {
+  return {1.0, batch * prompt_tokens, output_tokens, output_tokens * batch};
+}
 
 struct CostModel {
   unsigned terms = kAllTerms;            // the terms of the form (kAllTerms or kTtftTerms)
@@ -91,7 +94,14 @@ struct CostModel {
   bool uses(Term t) const { return (terms & term_bit(t)) != 0; }
   double coefficient(Term t) const { return coef[static_cast<int>(t)]; }
   // The model's cost for B prompts of P prompt tokens and N output tokens.
-  double predict(double batch, double prompt_tokens, double output_tokens) const;
+  double predict(double batch, double prompt_tokens, double output_tokens) const {
+    const auto f = cost_features(batch, prompt_tokens, output_tokens);
+    double y = 0;
+    for (int t = 0; t < kNumTerms; ++t) {
+      if ((terms & (1u << t)) != 0) y += coef[t] * f[t];
+    }
+    return y;
+  }
 };
 
 // A model built from known coefficients (method kAnalytic, every term of

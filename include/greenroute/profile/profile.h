@@ -122,9 +122,13 @@ struct DeviceProfile {
 
   // Latency of `batch` prompts of `prompt_tokens` tokens each generating
   // `output_tokens` tokens each, run together.
-  double predict_latency_ms(int batch, double prompt_tokens, double output_tokens) const;
+  double predict_latency_ms(int batch, double prompt_tokens, double output_tokens) const {
+    return latency_model.predict(batch, prompt_tokens, output_tokens);
+  }
   // Device energy over that batch (J), idle draw included.
-  double predict_energy_j(int batch, double prompt_tokens, double output_tokens) const;
+  double predict_energy_j(int batch, double prompt_tokens, double output_tokens) const {
+    return energy_model.predict(batch, prompt_tokens, output_tokens);
+  }
   double predict_energy_per_prompt_j(int batch, double prompt_tokens, double output_tokens) const;
   double predict_ttft_ms(int batch, double prompt_tokens) const;
   // Embodied gCO2e attributed to `duration_s` of use (0 when unknown).

@@ -72,6 +72,11 @@ struct LineChart {
   int height = 400;  // px, 160 to 8192
 };
 
+// The default colour of series `index` (an empty Series::color): the
+// Okabe-Ito palette in order, wrapping after 8. Callers that draw several
+// charts use it to give one thing the same colour in each.
+std::string palette_color(std::size_t index);
+
 // The chart as an <svg> element (UTF-8, no XML declaration, ends in "\n").
 // Series i is drawn as <g data-series="i">: its line (a <path>), its error
 // bars (one <path>), then a <circle> or <rect> per point with a <title> that

@@ -46,7 +46,9 @@ class CounterfactualEstimator {
 
   PolicyKind baseline() const { return baseline_->kind(); }
 
-  // `actual` must be the decision made on the same nodes and request.
+  // `actual` must be the decision made on the same nodes and request: the
+  // baseline picks among its candidates (Policy::choose) rather than
+  // evaluating every node again.
   Counterfactual estimate(const Decision& actual, std::span<const NodeState> nodes,
                           const RequestShape& request) const;
 

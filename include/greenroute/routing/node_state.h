@@ -11,6 +11,7 @@
 // is shared and immutable (shared_ptr<const>), so snapshots copy cheaply.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -52,8 +53,15 @@ struct NodeState {
   Correction correction;
 
   // max_batch, or the profile's knee when 0, never above what memory holds
-  // (profile max_batch_fits); at least 1. 1 without a profile.
-  int effective_max_batch() const;
+  // (profile max_batch_fits); at least 1. 1 without a profile. Inline: the
+  // policies ask for every node of every decision.
+  int effective_max_batch() const {
+    if (!profile) return 1;
+    int cap = max_batch > 0 ? max_batch : profile->knee_batch;
+    // Memory bounds any configured cap: the agent never admits more than fits.
+    if (profile->max_batch_fits > 0) cap = std::min(cap, profile->max_batch_fits);
+    return std::max(cap, 1);
+  }
   // Tokens queued (prompt + output): greedy-least-loaded's measure.
   double queued_tokens() const { return queue.prompt_tokens + queue.output_tokens; }
 };

@@ -24,10 +24,11 @@
 // better one, so among equal scores the lowest index wins. Callers that want
 // a stable preference order list nodes in it.
 //
-// Thread contract: decide() is thread-safe on every policy. Round-robin keeps
-// its position in an atomic (concurrent calls still each get an eligible
-// node; the rotation is exact for sequential calls); random guards its Rng
-// with a mutex (a seed reproduces the sequence of sequential calls).
+// Thread contract: decide() and choose() are thread-safe on every policy.
+// Round-robin keeps its position in an atomic (concurrent calls still each
+// get an eligible node; the rotation is exact for sequential calls); random
+// guards its Rng with a mutex (a seed reproduces the sequence of sequential
+// calls).
 #pragma once
 
 #include <cstddef>
@@ -99,6 +100,19 @@ struct Decision {
   const Prediction& chosen_prediction() const { return candidates[*chosen].prediction; }
 };
 
+// What a policy picked among candidates already evaluated (Policy::choose):
+// a Decision without its candidates.
+struct Choice {
+  core::Status status;                // as Decision::status
+  std::optional<std::size_t> chosen;  // an index into the candidates given
+  std::string reason;
+  bool slo_fallback = false;
+};
+
+// A decision is two steps: every node is evaluated (eligibility and
+// predictions, the same for every policy and by far the larger cost on a big
+// cluster), then the policy picks among the candidates. Implementations
+// supply the pick only.
 class Policy {
  public:
   virtual ~Policy() = default;
@@ -107,7 +121,21 @@ class Policy {
 
   // `nodes` is the snapshot; the request is assumed validated
   // (validate_request). Never fails other than by Decision::status.
-  virtual Decision decide(std::span<const NodeState> nodes, const RequestShape& request) = 0;
+  Decision decide(std::span<const NodeState> nodes, const RequestShape& request);
+
+  // The pick decide() would make, on `candidates` another decision already
+  // evaluated on the same `nodes` and `request` (its Decision::candidates):
+  // the per-node work is not repeated. The counterfactual baseline uses it.
+  // Stateful policies (round-robin, random) advance as decide() would.
+  // Precondition (checked): candidates.size() == nodes.size().
+  Choice choose(std::span<const CandidatePrediction> candidates, std::span<const NodeState> nodes,
+                const RequestShape& request);
+
+ protected:
+  // The policy's own rule. Called with at least one eligible candidate
+  // (`eligible` of them); returns a Choice with `chosen` set.
+  virtual Choice pick(std::span<const CandidatePrediction> candidates, std::span<const NodeState> nodes,
+                      const RequestShape& request, std::size_t eligible) = 0;
 };
 
 // Validates the options, then builds the policy (kInvalidArgument for an

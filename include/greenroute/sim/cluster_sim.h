@@ -2,13 +2,17 @@
 // gateway in front of them running routing's own Policy objects unchanged.
 //
 // Model (docs/sim.md):
-//   - On each arrival the gateway builds a NodeState per node: the node's
-//     queue (requests, prompt and output tokens waiting), its running batch,
-//     the grid intensity of its zone now (from its carbon source, refreshed
-//     every intensity_refresh_s of simulated time) and the correction its
-//     OnlineCorrector learned, then calls Policy::decide. A request that
-//     asked for a policy by name is decided by that policy. The
-//     CounterfactualEstimator's baseline runs on the same snapshot.
+//   - On each arrival the gateway hands Policy::decide a NodeState per node:
+//     the node's queue (requests, prompt and output tokens waiting), its
+//     running batch, the grid intensity of its zone now (from its carbon
+//     source, refreshed every intensity_refresh_s of simulated time) and the
+//     correction its OnlineCorrector learned. The snapshot is kept current
+//     incrementally (a node's entry changes when its queue, batch or
+//     correction does; intensities at the first event of each refresh
+//     bucket, one look-up per zone), so an arrival costs the policy's own
+//     O(nodes) and no more. A request that asked for a policy by name is
+//     decided by that policy. The CounterfactualEstimator's baseline picks
+//     on the same snapshot and candidates.
 //   - A node starts a batch when it is free and has queued requests: up to
 //     its effective max batch (NodeState::effective_max_batch) in arrival
 //     order; with max_wait_ms > 0 it waits until the batch is full or its
@@ -30,6 +34,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -74,6 +79,11 @@ struct SimOptions {
   bool online_correction = true;  // false: snapshots keep correction 1
   std::uint64_t noise_seed = 1;
   bool record_batches = false;
+  // Progress of a long run, for a display: called on the simulating thread
+  // with the policy's name, the arrivals handled so far and their total,
+  // every kProgressEvery arrivals and after the last. Unset: never called.
+  std::function<void(std::string_view policy, std::uint64_t arrived, std::uint64_t total)> on_progress;
+  static constexpr std::uint64_t kProgressEvery = 4096;
 };
 
 // kInvalidArgument naming the field ("sim.max_wait_ms: ...").
