@@ -148,9 +148,14 @@ TEST_F(ExperimentTest, ReducedRunIsConsistent) {
   const json* carbon = find_policy(live["runs"], "carbon-aware");
   ASSERT_TRUE(base && carbon);
   EXPECT_LE((*carbon)["carbon_g"].get<double>(), (*base)["carbon_g"].get<double>());
-  // Carbon-aware sends everything to the cleanest zone's node (FR, 1 thread).
-  EXPECT_EQ((*carbon)["requests_per_node"].size(), 1u);
-  EXPECT_TRUE((*carbon)["requests_per_node"].contains("fr-1t")) << (*carbon)["requests_per_node"].dump();
+  // Carbon-aware prefers the cleanest zone's node (FR, 1 thread); it spills
+  // to another node only when FR's queue makes it ineligible, which a slow
+  // (sanitised, loaded) machine can cause, so FR must serve the most.
+  const json& per_node = (*carbon)["requests_per_node"];
+  ASSERT_TRUE(per_node.contains("fr-1t")) << per_node.dump();
+  for (const auto& [node, count] : per_node.items()) {
+    EXPECT_LE(count.get<int>(), per_node["fr-1t"].get<int>()) << per_node.dump();
+  }
 
   // Validation: one row per policy, finite.
   ASSERT_EQ(s["validation"].size(), 3u);
