@@ -5,8 +5,10 @@
 //   experiment_plan.cc       flags -> a validated Plan (mode defaults)
 //   experiment_zones.cc      grid zones and their carbon sources (traces or the zone table)
 //   experiment_bench.cc      phase 1-2: the model, and a local profile per thread count
+//   experiment_live.cc       phases 3-4 together: cluster up, replay every policy, notes
 //   experiment_cluster.cc    phase 3: node agents and a gateway as real processes
 //   experiment_replay.cc     phase 4: the same workload through the gateway per policy
+//   experiment_load.cc       the machine's background CPU load over a window
 //   experiment_sims.cc       phase 5: the reference study's cluster and a large one
 //   experiment_validation.cc phase 6: the live scenario simulated, with CPU contention
 //   experiment_output.cc     tables on stdout, the --json summary
@@ -117,10 +119,11 @@ struct ZoneCatalog {
 core::Result<ZoneCatalog> load_zone_catalog(const std::string& traces_dir);
 
 // The zone of each live node: the asked ones (each must be in the catalog),
-// else spread over the catalog's range so that the nodes with the fewest
-// threads get the cleanest grids and the fastest node the dirtiest (the
-// reference study's trade-off: clean and slow against fast and dirty).
-core::Result<std::vector<ZoneCarbon>> pick_live_zones(const ZoneCatalog& catalog, const std::vector<int>& threads,
+// else spread over the catalog's range so that the slowest nodes (the
+// largest `latency_ms`, one per node: the local profile's prediction for a
+// mean request) get the cleanest grids and the fastest node the dirtiest
+// (the reference study's trade-off: clean and slow against fast and dirty).
+core::Result<std::vector<ZoneCarbon>> pick_live_zones(const ZoneCatalog& catalog, const std::vector<double>& latency_ms,
                                                       const std::vector<std::string>& asked);
 
 // Hourly intensity of `zone` from its source over [start, start + hours]:

@@ -61,6 +61,7 @@ core::Result<ZoneCatalog> trace_catalog(const std::string& dir_text) {
   ZoneCatalog c;
   c.from_traces = true;
   std::map<std::string, ZoneCarbon> by_zone;
+  std::map<std::string, std::vector<std::string>> ignored;  // zone -> files replaced by a later one
   for (const fs::path& file : files) {
     const fs::path abs = fs::absolute(file);
     if (abs.string().find(',') != std::string::npos) {
@@ -87,11 +88,16 @@ core::Result<ZoneCatalog> trace_catalog(const std::string& dir_text) {
       z.mean_g_per_kwh = sum / static_cast<double>(points.size());
       auto [it, fresh] = by_zone.emplace(zone, z);
       if (!fresh) {
-        c.notes.push_back(fmt::format("zone {}: {} replaces {} (the last file in name order wins)", zone,
-                                      file.filename().string(), fs::path(it->second.trace).filename().string()));
+        ignored[zone].push_back(fs::path(it->second.trace).filename().string());
         it->second = z;
       }
     }
+  }
+  for (const auto& [zone, left_out] : ignored) {
+    std::string list;
+    for (const std::string& f : left_out) list += (list.empty() ? "" : ", ") + f;
+    c.notes.push_back(fmt::format("zone {}: {} is used, {} left out (the last file in name order wins)", zone,
+                                  fs::path(by_zone.at(zone).trace).filename().string(), list));
   }
   for (auto& [zone, z] : by_zone) c.zones.push_back(std::move(z));
   if (c.zones.size() < 2) {
@@ -121,7 +127,7 @@ core::Result<ZoneCatalog> load_zone_catalog(const std::string& traces_dir) {
   return c;
 }
 
-core::Result<std::vector<ZoneCarbon>> pick_live_zones(const ZoneCatalog& catalog, const std::vector<int>& threads,
+core::Result<std::vector<ZoneCarbon>> pick_live_zones(const ZoneCatalog& catalog, const std::vector<double>& latency_ms,
                                                       const std::vector<std::string>& asked) {
   std::vector<ZoneCarbon> out;
   if (!asked.empty()) {
@@ -137,7 +143,7 @@ core::Result<std::vector<ZoneCarbon>> pick_live_zones(const ZoneCatalog& catalog
     }
     return out;
   }
-  const std::size_t n = threads.size();
+  const std::size_t n = latency_ms.size();
   // The zones to use, cleanest first.
   std::vector<ZoneCarbon> picks;
   if (!catalog.from_traces) {
@@ -153,10 +159,11 @@ core::Result<std::vector<ZoneCarbon>> pick_live_zones(const ZoneCatalog& catalog
   }
   std::stable_sort(picks.begin(), picks.end(),
                    [](const ZoneCarbon& a, const ZoneCarbon& b) { return a.mean_g_per_kwh < b.mean_g_per_kwh; });
-  // Nodes by speed (threads), slowest first; rank r gets the r-th cleanest pick.
+  // Nodes by speed, slowest first; rank r gets the r-th cleanest pick.
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return threads[a] < threads[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return latency_ms[a] > latency_ms[b]; });
   out.resize(n);
   for (std::size_t r = 0; r < n; ++r) out[order[r]] = picks[r * picks.size() / n];
   return out;

@@ -81,15 +81,16 @@ TEST(ExperimentZones, TableZonesPutSlowNodesOnCleanGrids) {
   for (std::size_t i = 1; i < catalog->zones.size(); ++i) {
     EXPECT_LE(catalog->zones[i - 1].mean_g_per_kwh, catalog->zones[i].mean_g_per_kwh);
   }
-  auto zones = pick_live_zones(*catalog, {2, 1, 1}, {});
+  // Latency per node: the first is the fastest.
+  auto zones = pick_live_zones(*catalog, {400, 800, 800}, {});
   ASSERT_TRUE(zones.is_ok());
   EXPECT_EQ((*zones)[0].zone, "PL");  // the fastest node on the dirtiest grid
   EXPECT_EQ((*zones)[1].zone, "FR");
   EXPECT_EQ((*zones)[2].zone, "DE");
-  auto asked = pick_live_zones(*catalog, {1, 2}, {"gb", "NO"});
+  auto asked = pick_live_zones(*catalog, {800, 400}, {"gb", "NO"});
   ASSERT_TRUE(asked.is_ok());
   EXPECT_EQ((*asked)[0].zone, "GB");
-  auto unknown = pick_live_zones(*catalog, {1, 2}, {"FR", "XX"});
+  auto unknown = pick_live_zones(*catalog, {800, 400}, {"FR", "XX"});
   ASSERT_FALSE(unknown.is_ok());
   EXPECT_NE(unknown.status().message().find("'XX'"), std::string::npos);
 }
@@ -125,7 +126,7 @@ TEST_F(TraceDir, OneCsvPerZone) {
   EXPECT_DOUBLE_EQ((*hourly)[0].second, 100);
   EXPECT_DOUBLE_EQ((*hourly)[1].second, 300);
   // Three nodes, two zones: the slowest on the cleanest.
-  auto zones = pick_live_zones(*c, {1, 1, 2}, {});
+  auto zones = pick_live_zones(*c, {800, 800, 400}, {});
   ASSERT_TRUE(zones.is_ok());
   EXPECT_EQ((*zones)[0].zone, "BB");
   EXPECT_EQ((*zones)[2].zone, "AA");
