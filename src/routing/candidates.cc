@@ -14,7 +14,7 @@ namespace {
 // The eligibility rules, in the order they are reported. Checking them apart
 // from the message keeps the common case (eligible) free of string work: this
 // runs for every node of every decision.
-enum class Barrier { kNone, kUnhealthy, kNoProfile, kIntensityUnknown, kBatchTooLarge, kKvCache };
+enum class Barrier { kNone, kUnhealthy, kNoProfile, kIntensityUnknown, kBatchTooLarge, kQueueFull, kKvCache };
 
 double kv_cache_needed(const NodeState& node, const RequestShape& request) {
   return request.total_tokens() * static_cast<double>(node.kv_bytes_per_token);
@@ -25,6 +25,8 @@ Barrier barrier(const NodeState& node, const RequestShape& request, int max_batc
   if (!node.profile) return Barrier::kNoProfile;
   if (!std::isfinite(node.g_co2_per_kwh) || node.g_co2_per_kwh < 0) return Barrier::kIntensityUnknown;
   if (request.num_prompts > max_batch) return Barrier::kBatchTooLarge;
+  // The node agent's own rule: waiting + these prompts above the limit is refused.
+  if (node.max_queue > 0 && node.queue.requests + request.num_prompts > node.max_queue) return Barrier::kQueueFull;
   if (node.memory_free_bytes && node.kv_bytes_per_token > 0 &&
       kv_cache_needed(node, request) > static_cast<double>(*node.memory_free_bytes)) {
     return Barrier::kKvCache;
@@ -40,6 +42,8 @@ std::string describe(Barrier b, const NodeState& node, const RequestShape& reque
     case Barrier::kIntensityUnknown: return "grid intensity unknown";
     case Barrier::kBatchTooLarge:
       return fmt::format("{} prompts exceed max batch {}", request.num_prompts, max_batch);
+    case Barrier::kQueueFull:
+      return fmt::format("queue full ({} waiting, limit {})", node.queue.requests, node.max_queue);
     case Barrier::kKvCache:
       return fmt::format("needs {} of KV cache, {} free", format_bytes(kv_cache_needed(node, request)),
                          format_bytes(static_cast<double>(node.memory_free_bytes.value_or(0))));

@@ -1,12 +1,14 @@
 // hybrid: least alpha * L + (1 - alpha) * C, with L and C the predicted
-// completion time and carbon min-max normalised over the eligible candidates
-// (0 for the best, 1 for the worst; 0 for all when all are equal). Min-max
-// makes alpha mean the same whatever the units and spreads: alpha 1 is
+// completion time and carbon relative to their means over the eligible
+// candidates (x / mean - 1: 0 at the mean; 0 for all when that mean is 0). Dividing by the mean makes
+// alpha mean the same whatever the units, and weighs relative differences:
+// with alpha 0.5, a node twice as slow and nine times cleaner wins. (Min-max
+// normalisation, the first version, made every two-node decision a tie:
+// each node is best on one criterion and scores 0.5.) alpha 1 is
 // latency-aware, alpha 0 carbon-aware, with the same tie-breaking.
 #include <fmt/format.h>
 
-#include <algorithm>
-#include <limits>
+#include <cstddef>
 
 #include "candidates.h"
 #include "policies.h"
@@ -14,14 +16,15 @@
 namespace greenroute::routing::internal {
 namespace {
 
-struct Range {
-  double lo = std::numeric_limits<double>::infinity();
-  double hi = -std::numeric_limits<double>::infinity();
+struct Mean {
+  double sum = 0;
+  std::size_t n = 0;
   void add(double v) {
-    lo = std::min(lo, v);
-    hi = std::max(hi, v);
+    sum += v;
+    ++n;
   }
-  double normalise(double v) const { return hi > lo ? (v - lo) / (hi - lo) : 0.0; }
+  // v relative to the mean: 0 at the mean, -0.5 at half of it.
+  double relative(double v) const { return sum > 0 ? v * static_cast<double>(n) / sum - 1.0 : 0.0; }
 };
 
 class HybridPolicy final : public Policy {
@@ -31,16 +34,15 @@ class HybridPolicy final : public Policy {
 
   Choice pick(std::span<const CandidatePrediction> candidates, std::span<const NodeState> nodes,
               const RequestShape& /*request*/, std::size_t /*eligible*/) override {
-    Range latency;
-    Range carbon;
+    Mean latency;
+    Mean carbon;
     for (const CandidatePrediction& c : candidates) {
       if (!c.eligible) continue;
       latency.add(c.prediction.latency_ms);
       carbon.add(c.prediction.carbon_g);
     }
     const auto score = [&](const CandidatePrediction& c) {
-      return alpha_ * latency.normalise(c.prediction.latency_ms) +
-             (1 - alpha_) * carbon.normalise(c.prediction.carbon_g);
+      return alpha_ * latency.relative(c.prediction.latency_ms) + (1 - alpha_) * carbon.relative(c.prediction.carbon_g);
     };
     const auto best = argmin_eligible(candidates, score);
     const Prediction& p = candidates[*best].prediction;

@@ -30,6 +30,7 @@ core::Result<NodeTelemetry> parse_telemetry(const std::string& body) {
   t.status = j.value("status", std::string("ok"));
   t.queued_requests = number_at<int>(j, "queue", "requests").value_or(0);
   t.queued_tokens = number_at<double>(j, "queue", "tokens").value_or(0);
+  t.queue_limit = number_at<int>(j, "queue", "limit").value_or(0);
   t.running = number_at<int>(j, "batch", "running").value_or(0);
   t.max_batch = number_at<int>(j, "batch", "max_batch").value_or(0);
   t.memory_free_bytes = number_at<std::uint64_t>(j, "memory", "free_bytes");
@@ -168,7 +169,10 @@ routing::NodeState GatewayNode::state() const {
       s.queue.output_tokens = per / 2 * s.queue.requests;
     }
   }
-  if (telemetry_) s.memory_free_bytes = telemetry_->memory_free_bytes;
+  if (telemetry_) {
+    s.memory_free_bytes = telemetry_->memory_free_bytes;
+    s.max_queue = telemetry_->queue_limit;
+  }
   return s;
 }
 

@@ -58,6 +58,7 @@ struct NodeTelemetry {
   std::string status;  // "ok", "draining"
   int queued_requests = 0;
   double queued_tokens = 0;
+  int queue_limit = 0;  // prompts that may wait before the node refuses; 0: not reported
   int running = 0;
   int max_batch = 0;
   std::optional<std::uint64_t> memory_free_bytes;

@@ -94,7 +94,7 @@ json telemetry_json(const NodeAgent::Impl& node) {
                   {"n_ctx", ctx.params().n_ctx},
                   {"synthetic", ctx.model().config().synthetic}};
     const EngineSnapshot s = node.worker->snapshot();
-    j["queue"] = {{"requests", s.queued_requests}, {"tokens", s.queued_tokens}};
+    j["queue"] = {{"requests", s.queued_requests}, {"tokens", s.queued_tokens}, {"limit", node.options.max_queue}};
     j["batch"] = {{"running", s.running},
                   {"max_batch", node.options.max_batch},
                   {"tokens_left", s.running_tokens_left},

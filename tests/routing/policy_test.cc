@@ -147,6 +147,28 @@ TEST(Policies, MemoryLimitExcludesANode) {
   EXPECT_EQ(*one.chosen, 1u);
 }
 
+// The node agent refuses a request when its waiting prompts plus the
+// request's exceed its --max-queue (reported in telemetry); routing leaves
+// such a node out instead of sending it a request it will refuse.
+TEST(Policies, AFullQueueExcludesANode) {
+  auto nodes = fast_and_slow(300, 300);
+  nodes[1].max_queue = 4;
+  nodes[1].queue = {3, 300, 150};
+  // One more fits (3 + 1 <= 4): slow still wins on carbon.
+  Decision fits = make("carbon-aware")->decide(nodes, request(100, 50, 1));
+  ASSERT_TRUE(fits.ok());
+  EXPECT_EQ(*fits.chosen, 1u);
+  // Two do not.
+  Decision full = make("carbon-aware")->decide(nodes, request(100, 50, 2));
+  ASSERT_TRUE(full.ok());
+  EXPECT_EQ(*full.chosen, 0u);
+  EXPECT_EQ(full.candidates[1].why_not, "queue full (3 waiting, limit 4)");
+  // No limit reported (0): never checked.
+  nodes[1].max_queue = 0;
+  nodes[1].queue = {1000, 1e5, 5e4};
+  EXPECT_TRUE(make("carbon-aware")->decide(nodes, request(100, 50, 2)).candidates[1].eligible);
+}
+
 TEST(Policies, MaxBatchExcludesANodeAndOtherReasons) {
   auto nodes = fast_and_slow(300, 300);
   nodes[1].max_batch = 2;

@@ -81,8 +81,7 @@ TEST(SloCarbon, WithoutAnSloIsCarbonAwareUnlessADefaultIsSet) {
 TEST(Hybrid, AlphaPicksTheTradeOff) {
   const auto nodes = three_tier();
   const auto r = request(100, 50);
-  // Normalised: latency 0, 0.46, 1; carbon 1, 0.23, 0 (roughly): the middle
-  // node is the compromise at alpha 0.5.
+  // Each figure over its mean: the middle node is the compromise at alpha 0.5.
   PolicyOptions o;
   o.hybrid_alpha = 0.5;
   Decision d = make("hybrid", o)->decide(nodes, r);
@@ -93,6 +92,25 @@ TEST(Hybrid, AlphaPicksTheTradeOff) {
   EXPECT_EQ(*make("hybrid", o)->decide(nodes, r).chosen, 0u);
   o.hybrid_alpha = 0;
   EXPECT_EQ(*make("hybrid", o)->decide(nodes, r).chosen, 2u);
+}
+
+// Two nodes, each best on one criterion: the larger relative gap decides
+// (min-max normalisation tied them all, and the first node won).
+TEST(Hybrid, TwoNodesAreWeighedByRelativeGaps) {
+  PolicyOptions o;
+  o.hybrid_alpha = 0.5;
+  const auto r = request(100, 50);
+  // A slow device on a clean grid, a fast one on a dirty grid.
+  auto pair = [](double clean_g, double dirty_g) {
+    return std::vector<NodeState>{node("clean-slow", slow_profile(), clean_g), node("dirty-fast", fast_profile(), dirty_g)};
+  };
+  auto hybrid = make("hybrid", o);
+  // Grids 10x apart: the clean node, though slower.
+  const Decision wide = hybrid->decide(pair(50, 500), r);
+  EXPECT_EQ(*wide.chosen, 0u) << wide.reason;
+  // Grids nearly alike: the fast node.
+  const Decision narrow = hybrid->decide(pair(480, 500), r);
+  EXPECT_EQ(*narrow.chosen, 1u) << narrow.reason;
 }
 
 TEST(Hybrid, ExtremesMatchLatencyAwareAndCarbonAwareOnRandomClusters) {

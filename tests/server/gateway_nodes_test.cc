@@ -39,10 +39,11 @@ NodeTelemetry telemetry(int queued, int running, std::optional<double> intensity
 }
 
 TEST(GatewayNodes, ParsesTelemetryAndModels) {
-  auto t = parse_telemetry(R"({"node":"a","status":"ok","queue":{"requests":3,"tokens":120},
+  auto t = parse_telemetry(R"({"node":"a","status":"ok","queue":{"requests":3,"tokens":120,"limit":64},
     "batch":{"running":2,"max_batch":4},"memory":{"free_bytes":1000},"carbon":{"intensity_g_per_kwh":55.5}})");
   ASSERT_TRUE(t.is_ok());
   EXPECT_EQ(t->queued_requests, 3);
+  EXPECT_EQ(t->queue_limit, 64);
   EXPECT_EQ(t->running, 2);
   EXPECT_EQ(t->max_batch, 4);
   EXPECT_EQ(*t->memory_free_bytes, 1000u);
@@ -92,6 +93,7 @@ TEST(GatewayNodes, StateMergesTelemetryWithTheGatewaysOwnLoad) {
   EXPECT_EQ(s.max_batch, 4);
   EXPECT_EQ(s.running_batch, 3);  // 1 queued + 2 running, all fit the batch of 4
   EXPECT_EQ(s.queue.requests, 0);
+  EXPECT_EQ(s.max_queue, 0);  // the telemetry reported no limit
   EXPECT_DOUBLE_EQ(s.g_co2_per_kwh, 100.0);
   // The gateway knows of more work than the (older) telemetry: its count wins.
   routing::RequestShape shape;

@@ -50,6 +50,9 @@ struct NodeState {
   std::optional<std::uint64_t> memory_free_bytes;
   std::uint64_t kv_bytes_per_token = 0;
   int max_batch = 0;  // the node's batch cap; 0: the profile's knee (the agent's default)
+  // Prompts that may wait at the node (its --max-queue): one more and it
+  // refuses (503). 0: not known, never checked.
+  int max_queue = 0;
   Correction correction;
 
   // max_batch, or the profile's knee when 0, never above what memory holds

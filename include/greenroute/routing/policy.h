@@ -8,15 +8,17 @@
 //   latency-aware        least predicted completion time, queue included
 //   carbon-aware         least predicted gCO2e for this request
 //   hybrid               least alpha * L + (1 - alpha) * C, where L and C are
-//                        latency and carbon min-max normalised over eligible
-//                        candidates to [0, 1] (0 when all are equal)
+//                        latency and carbon relative to their means over the
+//                        eligible candidates (x / mean - 1; 0 when a mean
+//                        is 0, so equal candidates all score 0)
 //   slo-carbon           least gCO2e among nodes predicted to meet the SLO;
 //                        none meets it: the fastest (least completion time),
 //                        and the reason says so; no SLO at all: carbon-aware
 //
 // Eligibility (shared by all): a node is a candidate when it is healthy, has
 // a profile, has a finite, non-negative grid intensity, its effective max
-// batch holds the request's prompts, and (when known) its free memory holds
+// batch holds the request's prompts, its queue has room for them (when it
+// reports a limit: waiting + prompts <= max_queue), and (when known) its free memory holds
 // their KV cache (prompts x (prompt + max output tokens) x kv_bytes_per_token).
 // Ineligible nodes stay in Decision::candidates with the reason.
 //
