@@ -57,6 +57,7 @@ struct SimulateFlags {
   double latency_noise = 0.1;
   double energy_noise = 0.05;
   double max_wait_ms = 0;
+  int node_max_queue = 64;
   double refresh_s = 300;
   bool no_correction = false;
   bool json = false;
@@ -228,6 +229,7 @@ int run_simulate(const SimulateFlags& f) {
   options.latency_noise_sigma = f.latency_noise;
   options.energy_noise_sigma = f.energy_noise;
   options.max_wait_ms = f.max_wait_ms;
+  options.node_max_queue = f.node_max_queue;
   options.intensity_refresh_s = f.refresh_s;
   options.online_correction = !f.no_correction;
   options.baseline_policy = baseline;
@@ -339,16 +341,21 @@ void register_simulate_command(CLI::App& root, std::vector<Command>& commands) {
   cmd->add_option("--seeds", f->seeds, "Runs with seeds S, S+1, ...: figures become mean ±95% CI")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
-  cmd->add_option("--latency-noise", f->latency_noise, "Lognormal sigma of each batch's latency around the profile")
+  cmd->add_option("--latency-noise", f->latency_noise, "Lognormal sigma of each request's latency (alone) around the profile")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 5.0));
-  cmd->add_option("--energy-noise", f->energy_noise, "Lognormal sigma of each batch's energy around the profile")
+  cmd->add_option("--energy-noise", f->energy_noise, "Lognormal sigma of a batch's power around the profile (one draw per change of its members)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 5.0));
   cmd->add_option("--max-wait-ms", f->max_wait_ms,
                   "A node waits up to this long for its batch to fill (0: starts as soon as it is free)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 3.6e6));
+  cmd->add_option("--node-max-queue", f->node_max_queue,
+                  "Requests that may wait at a node; a full node is not routed to, as with `greenroute node "
+                  "--max-queue` (0: no limit)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 1000000));
   cmd->add_option("--intensity-refresh-s", f->refresh_s, "How often the simulated gateway re-reads grid intensity")
       ->capture_default_str()
       ->check(CLI::Range(1.0, 86400.0));

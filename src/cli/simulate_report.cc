@@ -266,7 +266,7 @@ std::string render_text(const SimulateSetup& setup, std::span<const SeedRun> run
       "latency: arrival to completion (queue + batch); util: busy time / makespan, mean over nodes; saved: {}'s "
       "gCO2e minus the policy's on the same requests{}\n",
       setup.baseline, any_slo ? "; SLO missed: completed later than the request's SLO" : "");
-  if (any_rejected) out += "rejected: no node could take the request when it arrived\n";
+  if (any_rejected) out += "rejected: no node could take the request when it arrived (every queue full, ...)\n";
 
   // Utilisation per device.
   const std::vector<UtilGroup> groups = utilisation_groups(setup);

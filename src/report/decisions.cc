@@ -90,9 +90,12 @@ DecisionsOverTime sim_decisions(const SimScenario& scenario) {
     if (r.batches.empty()) continue;
     std::vector<Sample> samples;
     samples.reserve(r.batches.size());
+    // A decision is a request joining a node's batch (segments where none
+    // joined are sequences leaving).
     for (const sim::BatchRecord& b : r.batches) {
+      if (b.joined == 0) continue;
       samples.push_back(Sample{static_cast<double>(b.start_us) / 3.6e9, b.g_co2_per_kwh,
-                               static_cast<double>(b.size)});
+                               static_cast<double>(b.joined)});
     }
     out.policies.push_back(PolicyDecisions{r.policy, bin_samples(samples, out.bin_width, bins)});
   }

@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 #include <utility>
+#include <vector>
 
 #include "greenroute/core/check.h"
 #include "greenroute/core/rng.h"
@@ -16,7 +17,7 @@
 namespace greenroute::sim {
 namespace {
 
-enum EventKind : int { kArrival = 0, kBatchDone = 1, kWaitOver = 2 };
+enum EventKind : int { kArrival = 0, kSequenceDone = 1, kWaitOver = 2 };
 
 core::Status bad(const std::string& field, const std::string& rule, double is) {
   std::ostringstream os;
@@ -33,14 +34,34 @@ double noise(double sigma, core::Rng& rng) {
   return std::exp(sigma * rng.normal() - 0.5 * sigma * sigma);
 }
 
+// A sequence in a node's running batch. Work is counted in "solo ms": a
+// sequence needs its own latency alone (noise included), and every running
+// sequence progresses at the same rate, so one counter per node (work_done)
+// and a finish mark per sequence describe them all.
+struct RunningSequence {
+  std::uint32_t request = 0;
+  double finish_work = 0;  // the node's work_done at which it completes
+  double energy_mark = 0;  // the node's energy_per_sequence when it joined
+};
+
 struct NodeRuntime {
-  std::deque<std::uint32_t> queue;  // request indices, arrival order
-  std::vector<std::uint32_t> batch;  // running
-  bool busy = false;
+  std::deque<std::uint32_t> queue;  // request indices waiting for a slot, arrival order
+  std::vector<RunningSequence> running;
   bool wait_timer = false;
-  SimTimeUs batch_start_us = 0;
+  double work_done = 0;            // solo ms each running sequence has progressed, cumulative
+  double energy_per_sequence = 0;  // J charged to each running sequence, cumulative
+  double rate = 0;                 // solo ms per ms at the current membership
+  double power_w = 0;              // at the current membership (energy noise included)
+  SimTimeUs updated_us = 0;        // work_done and energy are current to here
+  std::uint64_t generation = 0;    // completion events of older memberships are stale
+  // The current segment: the stretch of one membership, reported as a batch.
+  SimTimeUs segment_start_us = 0;
+  double segment_energy_j = 0;
+  double segment_g_per_kwh = 0;
+  int segment_joined = 0;
+  int carried_joined = 0;  // from a segment that ended as it began (not recorded)
+  SimTimeUs busy_since_us = 0;
   SimTimeUs idle_since_us = 0;
-  double batch_energy_j = 0;  // the running batch's
   int max_batch = 1;
   std::int64_t intensity_bucket = std::numeric_limits<std::int64_t>::min();
   std::size_t zone_key = 0;  // index into Run::zone_lookups_
@@ -78,6 +99,7 @@ class Run {
       s.profile = nodes_[i].profile;
       s.pue = nodes_[i].pue;
       s.max_batch = nodes_[i].max_batch;
+      s.max_queue = options_.node_max_queue;
       rt_[i].max_batch = s.effective_max_batch();
       rt_[i].zone_key = zone_key(nodes_[i]);
       GR_ASSIGN_OR_RETURN(rt_[i].corrector, routing::OnlineCorrector::create(options_.predictor));
@@ -113,12 +135,12 @@ class Run {
             for (std::size_t k = 0; k < nodes_.size(); ++k) result_.nodes[k].queue_at_last_arrival = rt_[k].queue.size();
           }
           break;
-        case kBatchDone:
-          finish_batch(e.a);
+        case kSequenceDone:
+          if (e.b == rt_[e.a].generation) finish_sequences(e.a);
           break;
         case kWaitOver:
           rt_[e.a].wait_timer = false;
-          try_start(e.a);
+          admit(e.a);
           break;
         default:
           GR_CHECK(false);
@@ -217,74 +239,177 @@ class Run {
     NodeResult& nr = result_.nodes[n];
     ++nr.requests;
     nr.max_queue = std::max<std::uint64_t>(nr.max_queue, node.queue.size());
-    try_start(n);
+    admit(n);
     return core::Status::ok();
   }
 
-  void try_start(std::size_t n) {
+  // Brings node n's work and energy up to now at the current membership.
+  void advance(std::size_t n) {
     NodeRuntime& node = rt_[n];
-    if (node.busy || node.queue.empty()) return;
     const SimTimeUs now = events_.now_us();
-    if (options_.max_wait_ms > 0 && static_cast<int>(node.queue.size()) < node.max_batch) {
-      const SimTimeUs deadline = requests_[node.queue.front()].arrival_us + ms_to_us(options_.max_wait_ms);
-      if (now < deadline) {
-        if (!node.wait_timer) {
-          events_.push(deadline, kWaitOver, n);
-          node.wait_timer = true;
-        }
-        return;
-      }
+    if (!node.running.empty() && now > node.updated_us) {
+      node.work_done += us_to_ms(now - node.updated_us) * node.rate;
+      const double joules = node.power_w * us_to_s(now - node.updated_us);
+      node.segment_energy_j += joules;
+      node.energy_per_sequence += joules / static_cast<double>(node.running.size());
     }
-    const profile::DeviceProfile& prof = *nodes_[n].profile;
-    NodeResult& nr = result_.nodes[n];
-    // Idle energy since the last batch.
-    const double idle_j = prof.idle_watts * us_to_s(now - node.idle_since_us);
-    nr.idle_energy_j += idle_j;
-    nr.carbon_g += grams(n, idle_j);
+    node.updated_us = now;
+  }
 
-    node.batch.clear();
-    double prompt_sum = 0;
-    double max_output = 0;
-    while (!node.queue.empty() && static_cast<int>(node.batch.size()) < node.max_batch) {
-      const std::uint32_t i = node.queue.front();
-      node.queue.pop_front();
-      node.batch.push_back(i);
-      prompt_sum += requests_[i].prompt_tokens;
-      max_output = std::max<double>(max_output, requests_[i].output_tokens);
-      snapshot_[n].queue.requests -= 1;
-      snapshot_[n].queue.prompt_tokens -= requests_[i].prompt_tokens;
-      snapshot_[n].queue.output_tokens -= requests_[i].output_tokens;
+  // Ends the current membership's segment: its energy and grams are charged,
+  // and it is recorded as a batch. Precondition: advance(n) ran at this time.
+  void close_segment(std::size_t n) {
+    NodeRuntime& node = rt_[n];
+    if (node.running.empty()) return;
+    const SimTimeUs now = events_.now_us();
+    if (now == node.segment_start_us) {
+      // Nothing ran yet (requests arriving at the same microsecond): no
+      // segment; its arrivals count as joining the next.
+      node.carried_joined += node.segment_joined;
+      return;
     }
-    if (snapshot_[n].queue.requests == 0) snapshot_[n].queue = {};  // no drift from float sums
-    const int b = static_cast<int>(node.batch.size());
-    snapshot_[n].running_batch = b;
-    const double mean_prompt = prompt_sum / b;
-    const double latency_ms =
-        std::max(0.001, prof.predict_latency_ms(b, mean_prompt, max_output)) * noise(options_.latency_noise_sigma, noise_rng_);
-    const double energy_j =
-        std::max(0.0, prof.predict_energy_j(b, mean_prompt, max_output)) * noise(options_.energy_noise_sigma, noise_rng_);
-    node.busy = true;
-    node.batch_start_us = now;
-    node.batch_energy_j = energy_j;
-    const SimTimeUs end = now + std::max<SimTimeUs>(1, ms_to_us(latency_ms));
-    const double carbon = grams(n, energy_j);
-    nr.batch_energy_j += energy_j;
+    NodeResult& nr = result_.nodes[n];
+    const double g = node.segment_g_per_kwh;
+    const double carbon = std::isfinite(g) ? node.segment_energy_j / 3.6e6 * g * nodes_[n].pue : 0;
+    nr.batch_energy_j += node.segment_energy_j;
     nr.carbon_g += carbon;
     ++nr.batches;
     if (options_.record_batches) {
-      result_.batches.push_back(BatchRecord{.node = n, .start_us = now, .end_us = end, .size = b,
-                                            .energy_j = energy_j, .g_co2_per_kwh = snapshot_[n].g_co2_per_kwh,
-                                            .carbon_g = carbon});
+      result_.batches.push_back(BatchRecord{.node = n, .start_us = node.segment_start_us, .end_us = now,
+                                            .size = static_cast<int>(node.running.size()),
+                                            .joined = node.segment_joined, .energy_j = node.segment_energy_j,
+                                            .g_co2_per_kwh = g, .carbon_g = carbon});
     }
-    events_.push(end, kBatchDone, n);
   }
 
-  void finish_batch(std::size_t n) {
+  // Starts a segment for the membership as it now is: the rate and power of
+  // a batch of this size and mix (from the profile), the grid intensity now,
+  // and the completion event of the sequence closest to its end. An empty
+  // membership makes the node idle.
+  void open_segment(std::size_t n, int joined, bool was_busy) {
     NodeRuntime& node = rt_[n];
     const SimTimeUs now = events_.now_us();
-    const double share_j = node.batch_energy_j / static_cast<double>(node.batch.size());
-    for (std::uint32_t i : node.batch) {
+    NodeResult& nr = result_.nodes[n];
+    const profile::DeviceProfile& prof = *nodes_[n].profile;
+    ++node.generation;
+    snapshot_[n].running_batch = static_cast<int>(node.running.size());
+    if (node.running.empty()) {
+      node.rate = 0;
+      node.power_w = 0;
+      if (was_busy) {
+        nr.busy_s += us_to_s(now - node.busy_since_us);
+        node.idle_since_us = now;
+      }
+      return;
+    }
+    if (!was_busy) {
+      const double idle_j = prof.idle_watts * us_to_s(now - node.idle_since_us);
+      nr.idle_energy_j += idle_j;
+      nr.carbon_g += grams(n, idle_j);
+      node.busy_since_us = now;
+    }
+    const int k = static_cast<int>(node.running.size());
+    double prompt = 0;
+    double output = 0;
+    for (const RunningSequence& s : node.running) {
+      prompt += requests_[s.request].prompt_tokens;
+      output += requests_[s.request].output_tokens;
+    }
+    prompt /= k;
+    output /= k;
+    // k sequences of this mix together take latency(k) where one alone takes
+    // latency(1): each progresses at latency(1) / latency(k) solo ms per ms.
+    const double alone_ms = std::max(0.001, prof.predict_latency_ms(1, prompt, output));
+    const double together_ms = std::max(0.001, prof.predict_latency_ms(k, prompt, output));
+    node.rate = alone_ms / together_ms;
+    node.power_w = std::max(0.0, prof.predict_energy_j(k, prompt, output)) / (together_ms / 1e3) *
+                   noise(options_.energy_noise_sigma, noise_rng_);
+    node.segment_start_us = now;
+    node.segment_energy_j = 0;
+    node.segment_joined = joined + node.carried_joined;
+    node.carried_joined = 0;
+    refresh_intensity(n);
+    node.segment_g_per_kwh = snapshot_[n].g_co2_per_kwh;
+    double next = std::numeric_limits<double>::infinity();
+    for (const RunningSequence& s : node.running) next = std::min(next, s.finish_work);
+    const double wait_ms = std::max(0.0, next - node.work_done) / node.rate;
+    events_.push(now + std::max<SimTimeUs>(1, static_cast<SimTimeUs>(std::ceil(wait_ms * kUsPerMs))), kSequenceDone, n,
+                 node.generation);
+  }
+
+  // Whether an idle node holds its queue back to fill a batch: with
+  // max_wait_ms > 0, until the batch is full or its oldest request has waited
+  // that long (the node agent's --max-wait-ms). Arms the timer when it does.
+  bool hold_for_batch(std::size_t n) {
+    NodeRuntime& node = rt_[n];
+    if (!node.running.empty() || options_.max_wait_ms <= 0 || node.queue.empty() ||
+        node.queue.size() >= static_cast<std::size_t>(node.max_batch)) {
+      return false;
+    }
+    const SimTimeUs deadline = requests_[node.queue.front()].arrival_us + ms_to_us(options_.max_wait_ms);
+    if (events_.now_us() >= deadline) return false;
+    if (!node.wait_timer) {
+      events_.push(deadline, kWaitOver, n);
+      node.wait_timer = true;
+    }
+    return true;
+  }
+
+  // Moves queued requests into the free slots of the running batch; returns
+  // how many joined.
+  int take_from_queue(std::size_t n) {
+    NodeRuntime& node = rt_[n];
+    const profile::DeviceProfile& prof = *nodes_[n].profile;
+    int joined = 0;
+    while (!node.queue.empty() && node.running.size() < static_cast<std::size_t>(node.max_batch)) {
+      const std::uint32_t i = node.queue.front();
+      node.queue.pop_front();
       const SimRequest& r = requests_[i];
+      const double work = std::max(0.001, prof.predict_latency_ms(1, r.prompt_tokens, r.output_tokens)) *
+                          noise(options_.latency_noise_sigma, noise_rng_);
+      node.running.push_back(RunningSequence{.request = i, .finish_work = node.work_done + work,
+                                             .energy_mark = node.energy_per_sequence});
+      ++joined;
+      snapshot_[n].queue.requests -= 1;
+      snapshot_[n].queue.prompt_tokens -= r.prompt_tokens;
+      snapshot_[n].queue.output_tokens -= r.output_tokens;
+    }
+    if (snapshot_[n].queue.requests == 0) snapshot_[n].queue = {};  // no drift from float sums
+    return joined;
+  }
+
+  // A queued request joins the running batch at once when a slot is free
+  // (continuous batching: the node agent adds it at the next step).
+  void admit(std::size_t n) {
+    NodeRuntime& node = rt_[n];
+    if (node.queue.empty() || node.running.size() >= static_cast<std::size_t>(node.max_batch)) return;
+    if (hold_for_batch(n)) return;
+    const bool was_busy = !node.running.empty();
+    advance(n);
+    close_segment(n);
+    const int joined = take_from_queue(n);
+    open_segment(n, joined, was_busy);
+  }
+
+  // The completion event of node n's current membership: every sequence whose
+  // work is done leaves (its latency and energy share go to the corrector),
+  // and queued requests take the freed slots.
+  void finish_sequences(std::size_t n) {
+    NodeRuntime& node = rt_[n];
+    const SimTimeUs now = events_.now_us();
+    advance(n);
+    close_segment(n);
+    // The event was rounded up to a whole microsecond, so a finishing
+    // sequence's work is done to within float error.
+    const double done_below = node.work_done + 1e-9 * std::max(1.0, node.work_done);
+    std::size_t kept = 0;
+    for (std::size_t s = 0; s < node.running.size(); ++s) {
+      const RunningSequence seq = node.running[s];
+      if (seq.finish_work > done_below) {
+        node.running[kept++] = seq;
+        continue;
+      }
+      const SimRequest& r = requests_[seq.request];
       const double latency_ms = us_to_ms(now - r.arrival_us);
       latencies_.push_back(latency_ms);
       latency_sum_ += latency_ms;
@@ -294,18 +419,16 @@ class Run {
         if (latency_ms > *r.slo_ms) ++result_.slo_violations;
       }
       routing::Observation obs;
-      obs.predicted = predictions_[i];
+      obs.predicted = predictions_[seq.request];
       obs.observed_latency_ms = std::max(latency_ms, 1e-3);
+      const double share_j = node.energy_per_sequence - seq.energy_mark;
       if (share_j > 0) obs.observed_energy_j = share_j;
       (void)node.corrector->observe(obs);  // a malformed sample is counted as rejected there
     }
+    node.running.resize(kept);
     if (options_.online_correction) snapshot_[n].correction = node.corrector->correction();
-    result_.nodes[n].busy_s += us_to_s(now - node.batch_start_us);
-    node.batch.clear();
-    snapshot_[n].running_batch = 0;
-    node.busy = false;
-    node.idle_since_us = now;
-    try_start(n);
+    const int joined = hold_for_batch(n) ? 0 : take_from_queue(n);
+    open_segment(n, joined, /*was_busy=*/true);
   }
 
   void finalize(SimTimeUs end_us) {
@@ -362,6 +485,7 @@ core::Status validate_sim_options(const SimOptions& o) {
     return bad("energy_noise_sigma", ">= 0", o.energy_noise_sigma);
   }
   if (!std::isfinite(o.max_wait_ms) || o.max_wait_ms < 0) return bad("max_wait_ms", ">= 0", o.max_wait_ms);
+  if (o.node_max_queue < 0) return bad("node_max_queue", ">= 0", o.node_max_queue);
   if (!std::isfinite(o.intensity_refresh_s) || o.intensity_refresh_s <= 0) {
     return bad("intensity_refresh_s", "> 0", o.intensity_refresh_s);
   }

@@ -69,6 +69,7 @@ sim::PolicyResult sim_result(const std::string& policy, double carbon_g, double 
                                          .start_us = h * 3'600'000'000LL + 60'000'000,
                                          .end_us = h * 3'600'000'000LL + 61'000'000,
                                          .size = 2,
+                                         .joined = 2,
                                          .energy_j = 10,
                                          .g_co2_per_kwh = jetson ? 40.0 : 700.0,
                                          .carbon_g = jetson ? 0.1 : 2.0});

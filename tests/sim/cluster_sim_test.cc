@@ -142,8 +142,10 @@ TEST(ClusterSim, SaturatedQueuesGrow) {
   auto shorter = generate_workload(load(60, 20));
   auto longer = generate_workload(load(60, 40));
   ASSERT_TRUE(shorter.is_ok() && longer.is_ok());
-  auto a = simulate_policy(nodes, *shorter, "greedy-least-loaded", SimOptions{});
-  auto b = simulate_policy(nodes, *longer, "greedy-least-loaded", SimOptions{});
+  SimOptions unbounded;
+  unbounded.node_max_queue = 0;
+  auto a = simulate_policy(nodes, *shorter, "greedy-least-loaded", unbounded);
+  auto b = simulate_policy(nodes, *longer, "greedy-least-loaded", unbounded);
   ASSERT_TRUE(a.is_ok() && b.is_ok());
   for (std::size_t n = 0; n < 2; ++n) {
     EXPECT_GT(a->nodes[n].queue_at_last_arrival, 100u);
@@ -168,15 +170,17 @@ TEST(ClusterSim, EnergyIsConserved) {
   double batch_j = 0;
   double batch_g = 0;
   std::vector<double> busy_s(2, 0);
-  std::uint64_t members = 0;
+  std::uint64_t joined = 0;
   for (const BatchRecord& b : r->batches) {
     batch_j += b.energy_j;
     batch_g += b.carbon_g;
     busy_s[b.node] += static_cast<double>(b.end_us - b.start_us) / 1e6;
-    members += static_cast<std::uint64_t>(b.size);
+    joined += static_cast<std::uint64_t>(b.joined);
+    EXPECT_GE(b.size, b.joined);
+    EXPECT_GE(b.size, 1);
     EXPECT_NEAR(b.carbon_g, b.energy_j / 3.6e6 * (b.node == 0 ? 30.0 : 700.0), 1e-9);
   }
-  EXPECT_EQ(members, requests->size());
+  EXPECT_EQ(joined, requests->size());  // every request joined a batch once
   EXPECT_NEAR(batch_j, r->batch_energy_j, 1e-6 * batch_j);
   double idle_expected = 0;
   double idle_g = 0;
@@ -191,8 +195,87 @@ TEST(ClusterSim, EnergyIsConserved) {
   EXPECT_NEAR(r->energy_j, batch_j + idle_expected, 1e-6 * r->energy_j);
   EXPECT_NEAR(r->energy_kwh, r->energy_j / 3.6e6, 1e-12);
   EXPECT_NEAR(r->carbon_g, batch_g + idle_g, 1e-6 * r->carbon_g);
-  // Batching with max_wait: some batches hold more than one request.
-  EXPECT_LT(r->batches.size(), requests->size());
+  // Batching with max_wait: some requests joined together.
+  EXPECT_TRUE(std::any_of(r->batches.begin(), r->batches.end(), [](const BatchRecord& b) { return b.joined > 1; }));
+}
+
+// Continuous batching against the profile: k alike requests that arrive
+// together finish together after latency(k) and use energy(k); a request that
+// arrives while another runs joins it at once instead of waiting for it.
+TEST(ClusterSim, ContinuousBatchingFollowsTheProfile) {
+  auto nodes = two_nodes();
+  nodes.resize(1);
+  const profile::DeviceProfile& prof = *nodes[0].profile;
+  SimOptions exact;
+  exact.latency_noise_sigma = 0;
+  exact.energy_noise_sigma = 0;
+  exact.online_correction = false;
+  exact.record_batches = true;
+  std::vector<SimRequest> together(3);
+  for (SimRequest& r : together) {
+    r.arrival_us = 1000;
+    r.prompt_tokens = 100;
+    r.output_tokens = 50;
+  }
+  auto r = simulate_policy(nodes, together, "round-robin", exact);
+  ASSERT_TRUE(r.is_ok()) << r.status().to_string();
+  ASSERT_EQ(r->completed, 3u);
+  const double l3 = prof.predict_latency_ms(3, 100, 50);
+  EXPECT_NEAR(r->latency_mean_ms, l3, 0.01);
+  EXPECT_NEAR(r->batch_energy_j, prof.predict_energy_j(3, 100, 50), 1e-6 * r->batch_energy_j);
+  ASSERT_EQ(r->batches.size(), 1u);
+  EXPECT_EQ(r->batches[0].size, 3);
+  EXPECT_EQ(r->batches[0].joined, 3);
+
+  // The second arrives halfway through the first: it joins, and both finish
+  // sooner than if it had waited (first's end + latency alone).
+  const double l1 = prof.predict_latency_ms(1, 100, 50);
+  std::vector<SimRequest> staggered(2, together[0]);
+  staggered[1].arrival_us = 1000 + ms_to_us(l1 / 2);
+  auto s = simulate_policy(nodes, staggered, "round-robin", exact);
+  ASSERT_TRUE(s.is_ok());
+  ASSERT_EQ(s->batches.size(), 3u);  // alone, together, the second alone
+  EXPECT_EQ(s->batches[1].size, 2);
+  EXPECT_EQ(s->batches[1].joined, 1);
+  const double second_if_waiting = l1 + l1 / 2;  // from its arrival: the rest of the first, then its own
+  EXPECT_GT(s->latency_p99_ms, l1);              // sharing slowed both down...
+  EXPECT_LT(s->latency_p99_ms, second_if_waiting);  // ...but less than waiting would have
+}
+
+// A node whose queue is full is not routed to (the node agent reports its
+// limit): carbon-aware routing fills the clean node's queue, then spills to
+// the dirty one, instead of queueing without bound.
+TEST(ClusterSim, AFullNodeQueueSpillsToAnotherNode) {
+  const auto nodes = two_nodes();
+  auto requests = generate_workload(load(12, 120));  // well beyond the Jetson alone
+  ASSERT_TRUE(requests.is_ok());
+  SimOptions bounded;
+  bounded.node_max_queue = 8;
+  auto spill = simulate_policy(nodes, *requests, "carbon-aware", bounded);
+  ASSERT_TRUE(spill.is_ok()) << spill.status().to_string();
+  EXPECT_EQ(spill->completed, requests->size());
+  EXPECT_EQ(spill->rejected, 0u);
+  EXPECT_EQ(spill->nodes[0].max_queue, 8u);  // filled to the limit, never beyond
+  EXPECT_GT(spill->nodes[1].requests, 0u);
+  EXPECT_GT(spill->nodes[0].requests, spill->nodes[1].requests / 4);
+
+  SimOptions unbounded;
+  unbounded.node_max_queue = 0;
+  auto herd = simulate_policy(nodes, *requests, "carbon-aware", unbounded);
+  ASSERT_TRUE(herd.is_ok());
+  EXPECT_EQ(herd->nodes[1].requests, 0u);                         // everything on the clean node...
+  EXPECT_GT(herd->latency_mean_ms, 5 * spill->latency_mean_ms);  // ...at a price
+
+  // Both queues bounded at 1 far beyond capacity: some requests find no room.
+  SimOptions tiny;
+  tiny.node_max_queue = 1;
+  auto overload = generate_workload(load(60, 30));
+  ASSERT_TRUE(overload.is_ok());
+  auto rejected = simulate_policy(nodes, *overload, "carbon-aware", tiny);
+  ASSERT_TRUE(rejected.is_ok());
+  EXPECT_GT(rejected->rejected, 0u);
+  EXPECT_EQ(rejected->completed + rejected->rejected, overload->size());
+  for (const NodeResult& n : rejected->nodes) EXPECT_LE(n.max_queue, 1u);
 }
 
 TEST(ClusterSim, SloViolationsAndOverridesAreCounted) {
@@ -248,6 +331,11 @@ TEST(ClusterSim, BadInputIsNamed) {
   auto r = simulate_policy(nodes, *requests, "round-robin", o);
   ASSERT_FALSE(r.is_ok());
   EXPECT_NE(r.status().message().find("sim.max_wait_ms"), std::string::npos);
+  o = SimOptions{};
+  o.node_max_queue = -1;
+  auto queue = simulate_policy(nodes, *requests, "round-robin", o);
+  ASSERT_FALSE(queue.is_ok());
+  EXPECT_NE(queue.status().message().find("sim.node_max_queue"), std::string::npos);
   auto p = simulate_policy(nodes, *requests, "fastest", SimOptions{});
   ASSERT_FALSE(p.is_ok());
   EXPECT_NE(p.status().message().find("unknown policy"), std::string::npos);

@@ -13,17 +13,30 @@
 //     O(nodes) and no more. A request that asked for a policy by name is
 //     decided by that policy. The CounterfactualEstimator's baseline picks
 //     on the same snapshot and candidates.
-//   - A node starts a batch when it is free and has queued requests: up to
-//     its effective max batch (NodeState::effective_max_batch) in arrival
-//     order; with max_wait_ms > 0 it waits until the batch is full or its
-//     oldest request has waited max_wait_ms.
-//   - A batch of b requests lasts profile.predict_latency_ms(b, mean prompt,
-//     max output) x a latency noise factor, and uses
-//     profile.predict_energy_j(b, mean prompt, max output) x an energy noise
-//     factor. Noise factors are lognormal with mean 1: exp(sigma Z - sigma^2/2).
+//   - Each node's queue holds at most node_max_queue waiting requests (the
+//     node agent's --max-queue, which it reports in its telemetry): a full
+//     node is ineligible (NodeState::max_queue), and a request no node can
+//     take is rejected.
+//   - Nodes batch continuously, as the node agent does: a queued request
+//     joins the running batch as soon as a slot is free (up to the node's
+//     effective max batch, NodeState::effective_max_batch), and each
+//     sequence leaves when its own output is done. With max_wait_ms > 0 an
+//     idle node waits until it can fill the batch or its oldest request has
+//     waited max_wait_ms.
+//   - Speed: a sequence needs its latency alone, profile.predict_latency_ms(
+//     1, its prompt, its output) x a latency noise factor, in "solo ms". With
+//     k sequences running (mean prompt P, mean output N) each progresses at
+//     latency(1, P, N) / latency(k, P, N) solo ms per ms, so k alike
+//     sequences that start together take latency(k) together, as profiled.
+//   - Energy: with k running the node draws energy(k, P, N) / latency(k, P,
+//     N) watts x an energy noise factor; each running sequence is charged an
+//     equal share. Noise factors are lognormal with mean 1: exp(sigma Z -
+//     sigma^2/2), the latency one per request, the energy one per segment.
+//   - A segment is a stretch of one membership; it is what record_batches
+//     records, and NodeResult::batches counts.
 //   - Between batches a node draws idle_watts. Energy becomes gCO2e at the
-//     zone's intensity at the batch's start (idle: at the idle period's end)
-//     times the node's PUE.
+//     zone's intensity at the segment's start (idle: at the idle period's
+//     end) times the node's PUE.
 //   - A request's latency is its completion time minus its arrival (queue
 //     wait + its batch). Each completion is fed to the node's OnlineCorrector
 //     as an Observation (latency, and the batch energy / b).
@@ -71,6 +84,7 @@ struct SimOptions {
   double latency_noise_sigma = 0.1;  // >= 0; 0: the profile exactly
   double energy_noise_sigma = 0.05;  // >= 0
   double max_wait_ms = 0;            // >= 0; 0: start a batch as soon as the node is free
+  int node_max_queue = 64;           // >= 0; requests that may wait at a node; 0: no limit
   double intensity_refresh_s = 300;  // > 0
   std::int64_t start_unix_s = 1640995200;  // the carbon time of t = 0
   std::string baseline_policy = "greedy-fastest";  // counterfactual and paired savings

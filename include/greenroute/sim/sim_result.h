@@ -17,7 +17,7 @@ struct NodeResult {
   std::string name;
   std::string zone;
   std::uint64_t requests = 0;  // routed here
-  std::uint64_t batches = 0;
+  std::uint64_t batches = 0;  // segments of its running batch (BatchRecord)
   double busy_s = 0;
   double utilisation = 0;     // busy_s / makespan_s
   double batch_energy_j = 0;  // the batches' energy (profile, idle draw within included)
@@ -28,12 +28,15 @@ struct NodeResult {
   std::uint64_t queue_at_last_arrival = 0;    // waiting when the last request arrived
 };
 
-// One batch, recorded when SimOptions::record_batches is set.
+// One segment of a node's running batch (a stretch of one membership:
+// continuous batching changes it whenever a sequence joins or leaves),
+// recorded when SimOptions::record_batches is set.
 struct BatchRecord {
   std::size_t node = 0;
   SimTimeUs start_us = 0;
   SimTimeUs end_us = 0;
-  int size = 0;
+  int size = 0;    // sequences running
+  int joined = 0;  // of those, the ones that joined when it began
   double energy_j = 0;
   double g_co2_per_kwh = 0;
   double carbon_g = 0;
@@ -43,7 +46,7 @@ struct PolicyResult {
   std::string policy;
   std::uint64_t requests = 0;   // offered
   std::uint64_t completed = 0;
-  std::uint64_t rejected = 0;   // no eligible node at arrival
+  std::uint64_t rejected = 0;   // no eligible node at arrival (every queue full, ...)
   double latency_mean_ms = 0;   // completion (queue wait + batch), completed requests
   double latency_p50_ms = 0;
   double latency_p95_ms = 0;
