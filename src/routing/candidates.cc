@@ -88,7 +88,7 @@ class IsolatedLatencyCache {
 }  // namespace
 
 std::size_t evaluate_candidates(std::span<const NodeState> nodes, const RequestShape& request,
-                                std::vector<CandidatePrediction>& out) {
+                                std::vector<CandidatePrediction>& out, bool explain) {
   // Each element is built in place in the same pass that evaluates its node:
   // copied from a blank one, then its fields written. Measured (decision and
   // simulator benchmarks) against the alternatives: resize-then-assign adds a
@@ -108,7 +108,7 @@ std::size_t evaluate_candidates(std::span<const NodeState> nodes, const RequestS
     out.push_back(blank);
     CandidatePrediction& c = out.back();
     c.eligible = b == Barrier::kNone;
-    if (!c.eligible) c.why_not = describe(b, node, request, max_batch);
+    if (!c.eligible && explain) c.why_not = describe(b, node, request, max_batch);
     if (node.profile) predict_capped_into(node, request, max_batch, isolated.get(*node.profile), c.prediction);
     c.queued_tokens = node.queued_tokens();
     if (c.eligible) ++eligible;
@@ -131,7 +131,7 @@ Choice unavailable(PolicyKind kind, std::span<const CandidatePrediction> candida
   if (nodes.empty()) why = "the cluster has no nodes";
   for (std::size_t i = 0; i < nodes.size() && i < kListed; ++i) {
     if (!why.empty()) why += "; ";
-    why += fmt::format("{}: {}", nodes[i].name, candidates[i].why_not);
+    why += candidates[i].why_not.empty() ? nodes[i].name : fmt::format("{}: {}", nodes[i].name, candidates[i].why_not);
   }
   if (nodes.size() > kListed) why += fmt::format("; and {} more", nodes.size() - kListed);
   const std::string message =

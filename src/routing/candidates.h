@@ -22,9 +22,9 @@ std::string ineligibility(const NodeState& node, const RequestShape& request, in
 
 // Resizes `out` to nodes.size() and fills eligibility and predictions
 // (predictions also for ineligible nodes that have a profile). Returns the
-// number of eligible candidates.
+// number of eligible candidates. With `explain` false, why_not stays empty.
 std::size_t evaluate_candidates(std::span<const NodeState> nodes, const RequestShape& request,
-                                std::vector<CandidatePrediction>& out);
+                                std::vector<CandidatePrediction>& out, bool explain = true);
 
 // The eligible candidate with the least score(candidate); the lowest index
 // among equal scores. nullopt when none is eligible.

@@ -69,10 +69,11 @@ core::Status validate_policy_options(const PolicyOptions& options) {
   return core::Status::ok();
 }
 
-Decision Policy::decide(std::span<const NodeState> nodes, const RequestShape& request) {
+Decision Policy::decide(std::span<const NodeState> nodes, const RequestShape& request, Explain explain) {
   Decision d;
   d.policy = kind();
-  const std::size_t eligible = internal::evaluate_candidates(nodes, request, d.candidates);
+  const std::size_t eligible =
+      internal::evaluate_candidates(nodes, request, d.candidates, explain == Explain::kIneligible);
   Choice c = eligible == 0 ? internal::unavailable(kind(), d.candidates, nodes, request)
                            : pick(d.candidates, nodes, request, eligible);
   d.status = std::move(c.status);

@@ -222,7 +222,7 @@ class Run {
       }
       policy = it->second.get();
     }
-    const routing::Decision d = policy->decide(snapshot_, shape);
+    const routing::Decision d = policy->decide(snapshot_, shape, routing::Policy::Explain::kNone);
     if (!d.ok()) {
       ++result_.rejected;
       return core::Status::ok();

@@ -123,7 +123,13 @@ class Policy {
 
   // `nodes` is the snapshot; the request is assumed validated
   // (validate_request). Never fails other than by Decision::status.
-  Decision decide(std::span<const NodeState> nodes, const RequestShape& request);
+  // Explain::kNone leaves CandidatePrediction::why_not empty (and the
+  // unavailable message without per-node reasons): the simulator's choice,
+  // since formatting a reason for every full node of a large cluster on
+  // every decision cost more than the decision itself.
+  enum class Explain { kIneligible, kNone };
+  Decision decide(std::span<const NodeState> nodes, const RequestShape& request,
+                  Explain explain = Explain::kIneligible);
 
   // The pick decide() would make, on `candidates` another decision already
   // evaluated on the same `nodes` and `request` (its Decision::candidates):
