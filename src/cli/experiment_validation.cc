@@ -18,6 +18,23 @@ double pct_error(double sim, double live) { return live != 0 ? (sim - live) / li
 
 double busy_cores(const ContentionNode& n, int cores) { return std::min<double>(n.threads, std::max(1, cores)); }
 
+// S(x) for a real x in [0, cores]: linear between (0, 0), (1, S(1)), ...
+double threads_of_work(const std::vector<double>& scaling, double x) {
+  if (x <= 0) return 0;
+  if (scaling.empty()) return x;
+  const double k = std::min(x, static_cast<double>(scaling.size()));
+  const auto lo = static_cast<std::size_t>(std::floor(k));
+  const double below = lo == 0 ? 0.0 : scaling[lo - 1];
+  if (lo >= scaling.size()) return scaling.back();
+  return below + (k - static_cast<double>(lo)) * (scaling[lo] - below);
+}
+
+// How fast one of `demand` busy threads runs, against a thread alone.
+double share(const std::vector<double>& scaling, double demand, double cores) {
+  if (demand <= 1) return 1;
+  return threads_of_work(scaling, std::min(demand, cores)) / demand;
+}
+
 struct SimOutcome {
   sim::PolicyResult result;
   ContentionFactors factors;
@@ -28,8 +45,9 @@ struct SimOutcome {
 // Simulates one policy's live requests; with `contended`, iterates the
 // contention factors to their fixed point (else the profiles as measured).
 core::Result<SimOutcome> simulate_live(const ValidationInput& in, const std::vector<ContentionNode>& model,
-                                       const std::vector<sim::SimRequest>& requests, const std::string& policy,
-                                       std::int64_t start_unix_s, double background, bool contended) {
+                                       const std::vector<double>& scaling, const std::vector<sim::SimRequest>& requests,
+                                       const std::string& policy, std::int64_t start_unix_s, double background,
+                                       bool contended) {
   const std::vector<LiveNodeSpec>& specs = *in.nodes;
   std::vector<std::shared_ptr<carbon::CarbonSource>> sources;
   for (const LiveNodeSpec& n : specs) {
@@ -67,7 +85,7 @@ core::Result<SimOutcome> simulate_live(const ValidationInput& in, const std::vec
     for (const sim::BatchRecord& b : out.result.batches) {
       schedule.push_back({b.node, static_cast<double>(b.start_us) * 1e-6, static_cast<double>(b.end_us) * 1e-6});
     }
-    const ContentionFactors next = contention_from_schedule(model, schedule, background, in.cores);
+    const ContentionFactors next = contention_from_schedule(model, schedule, background, in.cores, scaling);
     // Slowdown and schedule feed each other, and a policy can flip between
     // two choices as the factors move: steps of 1/(it+2) make the factors
     // the running mean of the iterates, which settles.
@@ -117,8 +135,46 @@ ContentionNode contention_node(const profile::DeviceProfile& p, int threads, int
   return n;
 }
 
+std::vector<double> core_scaling(const std::map<int, const profile::DeviceProfile*>& by_threads,
+                                 const std::map<int, double>& bench_background, int cores, double prompt_tokens,
+                                 double output_tokens) {
+  const int c = std::max(1, cores);
+  // A profile's latency as a quiet machine would have given it.
+  auto quiet_latency = [&](int threads, const profile::DeviceProfile& p) {
+    const auto bg = bench_background.find(threads);
+    const double b = bg == bench_background.end() ? 0.0 : bg->second;
+    const double t = std::min(threads, c);
+    return p.predict_latency_ms(1, prompt_tokens, output_tokens) * std::min(1.0, c / (t + b));
+  };
+  const auto one = by_threads.find(1);
+  if (one == by_threads.end() || one->second == nullptr) return {};
+  const double l1 = quiet_latency(1, *one->second);
+  if (!(l1 > 0)) return {};
+  std::map<int, double> measured = {{1, 1.0}};
+  for (const auto& [threads, p] : by_threads) {
+    if (threads <= 1 || threads > c || p == nullptr) continue;
+    const double lt = quiet_latency(threads, *p);
+    if (lt > 0) measured[threads] = std::clamp(l1 / lt, 1.0, static_cast<double>(threads));
+  }
+  std::vector<double> s(static_cast<std::size_t>(c));
+  for (int k = 1; k <= c; ++k) {
+    auto hi = measured.lower_bound(k);
+    if (hi != measured.end() && hi->first == k) {
+      s[k - 1] = hi->second;
+    } else if (hi == measured.end()) {
+      const auto& [top, at_top] = *measured.rbegin();
+      s[k - 1] = at_top * k / top;  // beyond what was measured: proportional
+    } else {
+      const auto lo = std::prev(hi);
+      s[k - 1] = lo->second + (hi->second - lo->second) * (k - lo->first) / (hi->first - lo->first);
+    }
+  }
+  return s;
+}
+
 ContentionFactors contention_from_schedule(const std::vector<ContentionNode>& nodes,
-                                           const std::vector<BusyInterval>& schedule, double background, int cores) {
+                                           const std::vector<BusyInterval>& schedule, double background, int cores,
+                                           const std::vector<double>& scaling) {
   const std::size_t n = nodes.size();
   const double c = std::max(1, cores);
   ContentionFactors f;
@@ -152,13 +208,13 @@ ContentionFactors contention_from_schedule(const std::vector<ContentionNode>& no
     for (std::size_t i = 0; i < n; ++i) {
       if (busy[i] <= 0) continue;
       time[i] += dt;
-      rate[i] += dt * std::min(1.0, c / demand);
+      rate[i] += dt * share(scaling, demand, c);
       power[i] += dt * (nodes[i].base_watts + nodes[i].watts_per_core * std::min(c, demand));
     }
   }
   for (std::size_t i = 0; i < n; ++i) {
     if (time[i] <= 0) continue;
-    const double bench_rate = std::min(1.0, c / (busy_cores(nodes[i], cores) + nodes[i].bench_background));
+    const double bench_rate = share(scaling, busy_cores(nodes[i], cores) + nodes[i].bench_background, c);
     f.latency[i] = bench_rate / (rate[i] / time[i]);
     const double mean_power = power[i] / time[i];
     f.energy[i] = nodes[i].sweep_watts > 0 ? f.latency[i] * mean_power / nodes[i].sweep_watts : f.latency[i];
@@ -181,6 +237,22 @@ core::Result<ValidationResult> validate_live_run(const ValidationInput& in) {
     const auto bg = in.bench_background_cores.find(n.threads);
     model.push_back(contention_node(*n.profile, n.threads, in.cores, in.idle_background_cores,
                                     bg == in.bench_background_cores.end() ? 0.0 : bg->second));
+  }
+  std::map<int, const profile::DeviceProfile*> by_threads;
+  for (const LiveNodeSpec& n : *in.nodes) by_threads.emplace(n.threads, n.profile.get());
+  double mean_prompt = 0;
+  for (int t : in.pool->tokens) mean_prompt += t / static_cast<double>(std::max<std::size_t>(1, in.pool->tokens.size()));
+  const std::vector<double> scaling =
+      core_scaling(by_threads, in.bench_background_cores, in.cores, mean_prompt, in.workload->max_tokens);
+  if (scaling.size() >= 2) {
+    std::string list;
+    for (std::size_t k = 1; k < scaling.size(); ++k) {
+      list += fmt::format("{}{} threads {:.2f}x", list.empty() ? "" : ", ", k + 1, scaling[k]);
+    }
+    out.notes.push_back(fmt::format(
+        "validation: busy threads together do {} the work of one (measured by the local profiles: a node of that "
+        "many threads against one of one); the contention model shares that, not whole cores",
+        list));
   }
   for (std::size_t r = 0; r < in.live->runs.size(); ++r) {
     const report::LivePolicyRun& run = in.live->runs[r];
@@ -205,8 +277,10 @@ core::Result<ValidationResult> validate_live_run(const ValidationInput& in) {
     for (std::size_t k = 0; k < requests.size(); ++k) requests[k].id = k;
     const std::int64_t start = r < in.start_unix_s.size() ? in.start_unix_s[r] : 0;
     const double background = r < in.live_background_cores.size() ? in.live_background_cores[r] : 0.0;
-    GR_ASSIGN_OR_RETURN(SimOutcome naive, simulate_live(in, model, requests, run.policy, start, background, false));
-    GR_ASSIGN_OR_RETURN(SimOutcome fitted, simulate_live(in, model, requests, run.policy, start, background, true));
+    GR_ASSIGN_OR_RETURN(SimOutcome naive,
+                        simulate_live(in, model, scaling, requests, run.policy, start, background, false));
+    GR_ASSIGN_OR_RETURN(SimOutcome fitted,
+                        simulate_live(in, model, scaling, requests, run.policy, start, background, true));
     report::ValidationRow row;
     row.policy = run.policy;
     row.live_latency_mean_ms = run.latency_mean_ms;

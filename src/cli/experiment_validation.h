@@ -6,12 +6,21 @@
 // whatever else runs on it), which the simulator, one device per node, does
 // not know. The contention model (docs/experiment.md) corrects for it from
 // the simulated schedule itself, never from the live results:
+//   - cores are not independent (shared caches, memory bus, and on a VM
+//     perhaps SMT siblings): k busy threads do S(k) threads' work together,
+//     S(1) = 1, S(k) <= k. S is measured from the local profiles themselves
+//     (core_scaling): a node of t threads alone served a mean request
+//     L_1 / L_t times as fast as one of one thread; S is linear between
+//     the thread counts measured and proportional beyond the largest; with
+//     no 1-thread profile, S(k) = k;
+//   - a thread among D busy ones progresses at share(D) = S(min(D, C)) / D
+//     of a lone thread's speed (C cores; S(k) = k gives min(1, C / D));
 //   - node i was benchmarked alone at t_i threads while B_b other busy cores
-//     ran on the machine; it then progressed at r_b = min(1, C / (t_i + B_b))
-//     of full speed (C cores; t_i capped at C);
+//     ran on the machine; it then progressed at r_b = share(t_i + B_b)
+//     (t_i capped at C);
 //   - in the simulated schedule, while node i runs a batch, the other nodes
 //     running batches want D = t_i + sum t_j + B_l cores (B_l: the background
-//     measured during the live run), so it progresses at r = min(1, C / D)
+//     measured during the live run), so it progresses at r = share(D)
 //     (processor sharing); its batches take s_i = r_b / mean(r) as long as
 //     the profile says, the mean taken over its own busy time;
 //   - its meter reads the whole machine: the power charged to its requests is
@@ -59,10 +68,20 @@ struct ContentionFactors {
   std::vector<double> energy;   // e_i
 };
 
+// S(1), ..., S(cores) from one local profile per thread count (latency of a
+// request of `prompt_tokens` + `output_tokens` alone, each profile's
+// latency first corrected to a quiet machine with the linear share, using
+// `bench_background` of its thread count). Empty when there is no 1-thread
+// profile (S is then linear).
+std::vector<double> core_scaling(const std::map<int, const profile::DeviceProfile*>& by_threads,
+                                 const std::map<int, double>& bench_background, int cores, double prompt_tokens,
+                                 double output_tokens);
+
 // The factors for a schedule on `cores` cores with `background` other busy
-// cores.
+// cores; `scaling` is S(1..cores) (core_scaling), empty for S(k) = k.
 ContentionFactors contention_from_schedule(const std::vector<ContentionNode>& nodes,
-                                           const std::vector<BusyInterval>& schedule, double background, int cores);
+                                           const std::vector<BusyInterval>& schedule, double background, int cores,
+                                           const std::vector<double>& scaling = {});
 
 // The profile with its latency (and TTFT) model scaled by `latency` and its
 // energy model by `energy` (what the simulator reads).

@@ -207,6 +207,51 @@ TEST(ExperimentContention, BackgroundLoadRelativeToTheBench) {
   EXPECT_DOUBLE_EQ(f.latency[0], 1.5);
 }
 
+// Cores that do not add up: two busy threads do 1.5 threads' work.
+TEST(ExperimentContention, MeasuredCoreScaling) {
+  const std::vector<double> scaling = {1.0, 1.5};
+  // Two single-threaded nodes on two cores, busy together: each at 0.75.
+  ContentionFactors f = contention_from_schedule({cpu_node(1), cpu_node(1)}, {{0, 0, 1}, {1, 0, 1}}, 0, 2, scaling);
+  EXPECT_DOUBLE_EQ(f.latency[0], 1 / 0.75);
+  // A two-thread node alone: what its bench saw, no change.
+  f = contention_from_schedule({cpu_node(2)}, {{0, 0, 1}}, 0, 2, scaling);
+  EXPECT_DOUBLE_EQ(f.latency[0], 1);
+  // All of 1 + 1 + 2 threads busy: 1.5 / 4 each; the two-thread node benched at 1.5 / 2.
+  f = contention_from_schedule({cpu_node(1), cpu_node(1), cpu_node(2)}, {{0, 0, 1}, {1, 0, 1}, {2, 0, 1}}, 0, 2,
+                               scaling);
+  EXPECT_DOUBLE_EQ(f.latency[0], 4 / 1.5);
+  EXPECT_DOUBLE_EQ(f.latency[2], 2.0);
+  // Linear scaling is the plain processor sharing.
+  EXPECT_DOUBLE_EQ(contention_from_schedule({cpu_node(1), cpu_node(1)}, {{0, 0, 1}, {1, 0, 1}}, 0, 2, {1, 2}).latency[0],
+                   1);
+}
+
+TEST(ExperimentContention, CoreScalingFromTheProfiles) {
+  // Latency from the sequence-step term alone: two threads take 0.6 as long as one.
+  profile::DeviceProfile one;
+  one.latency_model = profile::analytic_model(profile::kAllTerms, {0, 0, 0, 100});
+  profile::DeviceProfile two;
+  two.latency_model = profile::analytic_model(profile::kAllTerms, {0, 0, 0, 60});
+  const double l1 = one.predict_latency_ms(1, 10, 10);
+  const double l2 = two.predict_latency_ms(1, 10, 10);
+  ASSERT_GT(l1, 0);
+  ASSERT_GT(l2, 0);
+  std::vector<double> s = core_scaling({{1, &one}, {2, &two}}, {}, 2, 10, 10);
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_DOUBLE_EQ(s[0], 1);
+  EXPECT_NEAR(s[1], l1 / l2, 1e-9);
+  // Beyond the largest thread count measured: proportional.
+  s = core_scaling({{1, &one}, {2, &two}}, {}, 4, 10, 10);
+  ASSERT_EQ(s.size(), 4u);
+  EXPECT_NEAR(s[3], 2 * l1 / l2, 1e-9);
+  // The bench of two threads ran beside one busy core: on a quiet machine it
+  // would have been faster (x 2 / 3), so the scaling is higher (capped at 2).
+  s = core_scaling({{1, &one}, {2, &two}}, {{2, 1.0}}, 2, 10, 10);
+  EXPECT_NEAR(s[1], std::min(2.0, 1.5 * l1 / l2), 1e-9);
+  // No one-thread profile: nothing to measure against.
+  EXPECT_TRUE(core_scaling({{2, &two}}, {}, 2, 10, 10).empty());
+}
+
 TEST(ExperimentContention, PowerModelFromTheBench) {
   profile::DeviceProfile p;
   p.idle_watts = 12.5;  // 10 W + half a core busy elsewhere while idle was measured
