@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 
@@ -16,8 +17,11 @@ namespace {
 // runs for every node of every decision.
 enum class Barrier { kNone, kUnhealthy, kNoProfile, kIntensityUnknown, kBatchTooLarge, kQueueFull, kKvCache };
 
+// Each prompt's sequence takes whole blocks: (prompt + max output) rounded up.
 double kv_cache_needed(const NodeState& node, const RequestShape& request) {
-  return request.total_tokens() * static_cast<double>(node.kv_bytes_per_token);
+  const double block = static_cast<double>(std::max<std::int64_t>(node.kv_block_tokens, 1));
+  const double per_prompt = std::ceil((request.prompt_tokens + request.max_output_tokens) / block) * block;
+  return request.num_prompts * per_prompt * static_cast<double>(node.kv_bytes_per_token);
 }
 
 Barrier barrier(const NodeState& node, const RequestShape& request, int max_batch) {

@@ -34,6 +34,10 @@ core::Result<NodeTelemetry> parse_telemetry(const std::string& body) {
   t.running = number_at<int>(j, "batch", "running").value_or(0);
   t.max_batch = number_at<int>(j, "batch", "max_batch").value_or(0);
   t.memory_free_bytes = number_at<std::uint64_t>(j, "memory", "free_bytes");
+  t.kv_bytes_per_token = number_at<std::uint64_t>(j, "memory", "kv_bytes_per_token").value_or(0);
+  t.kv_block_tokens = std::max<std::int64_t>(1, number_at<std::int64_t>(j, "memory", "kv_block_tokens").value_or(1));
+  // A ratio below one byte a token cannot come from a real tokenizer of text.
+  if (auto b = number_at<double>(j, "tokenizer", "bytes_per_token"); b && *b >= 1.0) t.bytes_per_token = b;
   t.intensity = number_at<double>(j, "carbon", "intensity_g_per_kwh");
   t.raw = std::move(j);
   return t;
@@ -142,6 +146,11 @@ std::optional<double> GatewayNode::intensity() const {
   return fallback_intensity_;
 }
 
+std::optional<double> GatewayNode::bytes_per_token() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return telemetry_ ? telemetry_->bytes_per_token : std::nullopt;
+}
+
 routing::NodeState GatewayNode::state() const {
   routing::NodeState s;
   s.name = spec_.name;
@@ -171,6 +180,8 @@ routing::NodeState GatewayNode::state() const {
   }
   if (telemetry_) {
     s.memory_free_bytes = telemetry_->memory_free_bytes;
+    s.kv_bytes_per_token = telemetry_->kv_bytes_per_token;
+    s.kv_block_tokens = telemetry_->kv_block_tokens;
     s.max_queue = telemetry_->queue_limit;
   }
   return s;
@@ -266,6 +277,19 @@ NodePtr NodeRegistry::find(const std::string& name) const {
 std::vector<NodePtr> NodeRegistry::nodes() const {
   std::lock_guard<std::mutex> lock(mu_);
   return nodes_;
+}
+
+double NodeRegistry::bytes_per_token(const std::string& model) const {
+  double sum = 0;
+  int n = 0;
+  for (const NodePtr& node : nodes()) {
+    if (!node->serves(model)) continue;
+    if (const std::optional<double> b = node->bytes_per_token()) {
+      sum += *b;
+      ++n;
+    }
+  }
+  return n > 0 ? sum / n : kDefaultBytesPerToken;
 }
 
 }  // namespace greenroute::server

@@ -16,9 +16,14 @@
 //   g_co2_per_kwh = telemetry's carbon.intensity_g_per_kwh, else the config's
 //            carbon source for the zone (looked up at poll time), else NaN
 //            (not routable: "grid intensity unknown")
-//   memory_free_bytes = telemetry's memory.free_bytes (kv bytes per token are
-//            not reported, so routing skips the memory check; the node's own
-//            admission refuses what does not fit, and the gateway retries)
+//   memory_free_bytes, kv_bytes_per_token, kv_block_tokens = telemetry's
+//            memory.* (routing's KV-cache check; a node that reports none is
+//            not checked, and its own admission refuses what does not fit)
+//
+// Prompt tokens: the gateway has no tokenizer; it divides a prompt's bytes by
+// the bytes per token its nodes report for the model (telemetry's
+// tokenizer.bytes_per_token, calibrated and then measured on their traffic),
+// or by 4 until one has.
 //
 // Thread contract: GatewayNode and NodeRegistry are thread-safe; each
 // guards its state with its own mutex, held for copies only (never across I/O).
@@ -62,6 +67,9 @@ struct NodeTelemetry {
   int running = 0;
   int max_batch = 0;
   std::optional<std::uint64_t> memory_free_bytes;
+  std::uint64_t kv_bytes_per_token = 0;  // 0: not reported
+  std::int64_t kv_block_tokens = 1;
+  std::optional<double> bytes_per_token;  // tokenizer.bytes_per_token
   std::optional<double> intensity;
   nlohmann::json raw;  // the whole document, for /v1/cluster
 };
@@ -102,6 +110,8 @@ class GatewayNode {
   bool serves(const std::string& model) const;
   std::vector<std::string> models() const;
   std::optional<double> intensity() const;
+  // Telemetry's tokenizer.bytes_per_token, if reported.
+  std::optional<double> bytes_per_token() const;
 
   routing::NodeState state() const;
   nlohmann::json to_json(std::int64_t now_ns) const;
@@ -143,6 +153,10 @@ class NodeRegistry {
   core::Status remove(const std::string& name);
   NodePtr find(const std::string& name) const;
   std::vector<NodePtr> nodes() const;  // config order, then registration order
+  // Bytes of prompt text per token for `model`: the mean of what the nodes
+  // serving it report, else kDefaultBytesPerToken.
+  double bytes_per_token(const std::string& model) const;
+  static constexpr double kDefaultBytesPerToken = 4.0;
 
  private:
   const routing::PredictorOptions predictor_;

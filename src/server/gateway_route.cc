@@ -15,22 +15,24 @@ namespace {
 constexpr auto kPoll =
     std::chrono::milliseconds(20);  // how often a waiting handler checks client and deadline
 
-// Prompt tokens, estimated without a tokenizer: about 4 bytes a token.
-double estimate_tokens(std::size_t bytes) {
-  return std::max(1.0, std::ceil(static_cast<double>(bytes) / 4.0));
+// Prompt tokens, estimated without a tokenizer: bytes over the bytes per
+// token the model's nodes report (NodeRegistry::bytes_per_token).
+double estimate_tokens(std::size_t bytes, double bytes_per_token) {
+  return std::max(1.0, std::ceil(static_cast<double>(bytes) / bytes_per_token));
 }
 
 routing::RequestShape request_shape(const OpenAiRequest& r, const Gateway::Impl& gw) {
   routing::RequestShape s;
+  const double bpt = gw.registry->bytes_per_token(r.model);
   if (r.endpoint == Endpoint::kCompletions) {
     std::size_t bytes = 0;
     for (const std::string& p : r.prompts) bytes += p.size();
     s.num_prompts = static_cast<int>(std::max<std::size_t>(1, r.prompts.size()));
-    s.prompt_tokens = estimate_tokens(bytes / static_cast<std::size_t>(s.num_prompts));
+    s.prompt_tokens = estimate_tokens(bytes / static_cast<std::size_t>(s.num_prompts), bpt);
   } else {
     double tokens = 0;
     for (const ChatMessage& m : r.messages)
-      tokens += estimate_tokens(m.content.size()) + 4;  // + template
+      tokens += estimate_tokens(m.content.size(), bpt) + 4;  // + the template's role markers
     s.prompt_tokens = std::max(1.0, tokens);
   }
   s.max_output_tokens = r.max_tokens.value_or(gw.options.default_max_tokens);

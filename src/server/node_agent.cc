@@ -212,6 +212,7 @@ core::Result<std::unique_ptr<NodeAgent>> NodeAgent::start(const NodeOptions& opt
     wo.max_wait_ns = static_cast<std::int64_t>(options.max_wait_ms) * 1'000'000;
     wo.max_queue = options.max_queue;
     impl->worker = std::make_unique<EngineWorker>(*deps.context, *deps.clock, *impl->ledger, wo);
+    impl->prompt_bytes = std::make_unique<PromptBytesPerToken>(deps.context->model().tokenizer());
   }
 
   Impl* raw = impl.get();

@@ -33,6 +33,7 @@ ApiResult<std::vector<batch::GenerationRequest>> prepare(NodeAgent::Impl& node, 
   if (r.endpoint == Endpoint::kCompletions) {
     for (std::size_t i = 0; i < r.prompts.size(); ++i) {
       prompts.push_back(tok.tokenize(r.prompts[i], /*add_special=*/true, /*parse_special=*/false));
+      node.prompt_bytes->record(r.prompts[i].size(), prompts.back().size());
       params.push_back(r.prompts.size() > 1 ? "prompt[" + std::to_string(i) + "]" : "prompt");
     }
   } else {

@@ -32,6 +32,7 @@
 #include "http_answer.h"
 #include "http_server.h"
 #include "node_metrics.h"
+#include "prompt_bytes.h"
 #include "upstream_call.h"
 
 namespace greenroute::server {
@@ -49,6 +50,7 @@ struct NodeAgent::Impl {
 
   std::unique_ptr<EnergyLedger> ledger;
   std::unique_ptr<EngineWorker> worker;  // embedded mode
+  std::unique_ptr<PromptBytesPerToken> prompt_bytes;  // embedded mode: for the gateway's token estimate
   MetricsRegistry registry;
   std::unique_ptr<NodeMetrics> metrics;
 

@@ -107,7 +107,12 @@ json telemetry_json(const NodeAgent::Impl& node) {
                    {"used_bytes", s.memory_used_bytes},
                    {"free_bytes", free_bytes},
                    {"weights_bytes", ctx.memory_model().weight_bytes},
-                   {"kv_allocated_bytes", s.kv_allocated_bytes}};
+                   {"kv_allocated_bytes", s.kv_allocated_bytes},
+                   {"kv_bytes_per_token", ctx.memory_model().kv_bytes_per_token},
+                   {"kv_block_tokens", ctx.memory_model().kv_block_tokens}};
+    j["tokenizer"] = {{"bytes_per_token", node.prompt_bytes->bytes_per_token()},
+                      {"observed_prompt_bytes", node.prompt_bytes->observed_bytes()},
+                      {"observed_prompt_tokens", node.prompt_bytes->observed_tokens()}};
   } else {
     j["upstream"] = node.options.upstream;
     j["queue"] = {{"requests", node.in_flight.load()}, {"tokens", nullptr}};

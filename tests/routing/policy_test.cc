@@ -145,6 +145,20 @@ TEST(Policies, MemoryLimitExcludesANode) {
   Decision one = make("carbon-aware")->decide(nodes, request(100, 50, 1));
   ASSERT_TRUE(one.ok());
   EXPECT_EQ(*one.chosen, 1u);
+  // The engine allocates KV in 64-token blocks: 150 tokens take 192, so two
+  // prompts need 2 x 192 x 20 KiB = 7680 KiB, which 7.5 MiB holds exactly and
+  // one byte less does not (unrounded, 6000 KiB would have seemed to fit).
+  nodes[1].kv_bytes_per_token = 20 * 1024;
+  nodes[1].kv_block_tokens = 64;
+  nodes[1].memory_free_bytes = 7680ull * 1024;
+  Decision exact = make("carbon-aware")->decide(nodes, request(100, 50, 2));
+  ASSERT_TRUE(exact.ok());
+  EXPECT_EQ(*exact.chosen, 1u);
+  nodes[1].memory_free_bytes = 7680ull * 1024 - 1;
+  Decision short_by_one = make("carbon-aware")->decide(nodes, request(100, 50, 2));
+  ASSERT_TRUE(short_by_one.ok());
+  EXPECT_EQ(*short_by_one.chosen, 0u);
+  EXPECT_EQ(short_by_one.candidates[1].why_not, "needs 7.5 MiB of KV cache, 7.5 MiB free");
 }
 
 // The node agent refuses a request when its waiting prompts plus the

@@ -47,12 +47,60 @@ TEST(GatewayNodes, ParsesTelemetryAndModels) {
   EXPECT_EQ(t->running, 2);
   EXPECT_EQ(t->max_batch, 4);
   EXPECT_EQ(*t->memory_free_bytes, 1000u);
+  EXPECT_EQ(t->kv_bytes_per_token, 0u);  // not reported: routing skips the KV check
+  EXPECT_EQ(t->kv_block_tokens, 1);
+  EXPECT_FALSE(t->bytes_per_token.has_value());
   EXPECT_DOUBLE_EQ(*t->intensity, 55.5);
+  auto full = parse_telemetry(R"({"node":"a","memory":{"free_bytes":1000,"kv_bytes_per_token":2048,
+    "kv_block_tokens":64},"tokenizer":{"bytes_per_token":3.5}})");
+  ASSERT_TRUE(full.is_ok());
+  EXPECT_EQ(full->kv_bytes_per_token, 2048u);
+  EXPECT_EQ(full->kv_block_tokens, 64);
+  EXPECT_DOUBLE_EQ(*full->bytes_per_token, 3.5);
+  // Nonsense ratios are ignored rather than trusted.
+  auto odd = parse_telemetry(R"({"node":"a","tokenizer":{"bytes_per_token":0.2},"memory":{"kv_block_tokens":0}})");
+  ASSERT_TRUE(odd.is_ok());
+  EXPECT_FALSE(odd->bytes_per_token.has_value());
+  EXPECT_EQ(odd->kv_block_tokens, 1);
   EXPECT_FALSE(parse_telemetry("[1,2]").is_ok());
   EXPECT_FALSE(parse_telemetry("not json").is_ok());
   auto ids = parse_model_ids(R"({"object":"list","data":[{"id":"a"},{"id":"b"},{"x":1}]})");
   ASSERT_TRUE(ids.is_ok());
   EXPECT_EQ(*ids, (std::vector<std::string>{"a", "b"}));
+}
+
+TEST(GatewayNodes, RegistryAveragesTheNodesBytesPerToken) {
+  NodeRegistry registry(routing::PredictorOptions{}, carbon::SourceFactoryContext{});
+  int port = 0;
+  auto add = [&](const std::string& name) {
+    auto profile = profile::reference_profile("rtx-2000-ada-16gb");
+    NodeSpec spec{.name = name,
+                  .url = "http://127.0.0.1:" + std::to_string(++port),
+                  .zone = "SE",
+                  .carbon = "static:42",
+                  .profile_ref = "rtx",
+                  .profile = std::make_shared<const profile::DeviceProfile>(*profile),
+                  .max_batch = std::nullopt,
+                  .registered = false};
+    auto added = registry.add(spec);
+    EXPECT_TRUE(added.is_ok()) << added.status().to_string();
+    return added->first;
+  };
+  NodePtr a = add("a");
+  NodePtr b = add("b");
+  NodePtr c = add("c");
+  EXPECT_DOUBLE_EQ(registry.bytes_per_token("m"), NodeRegistry::kDefaultBytesPerToken);
+  NodeTelemetry ta = telemetry(0, 0);
+  ta.bytes_per_token = 2.0;
+  a->poll_ok(ta, std::vector<std::string>{"m"}, std::nullopt, 1);
+  NodeTelemetry tb = telemetry(0, 0);
+  tb.bytes_per_token = 3.0;
+  b->poll_ok(tb, std::vector<std::string>{"m"}, std::nullopt, 1);
+  NodeTelemetry tc = telemetry(0, 0);
+  tc.bytes_per_token = 9.0;  // serves another model: not counted for "m"
+  c->poll_ok(tc, std::vector<std::string>{"other"}, std::nullopt, 1);
+  EXPECT_DOUBLE_EQ(registry.bytes_per_token("m"), 2.5);
+  EXPECT_DOUBLE_EQ(registry.bytes_per_token("other"), 9.0);
 }
 
 TEST(GatewayNodes, NodeUrls) {
@@ -113,6 +161,15 @@ TEST(GatewayNodes, StateMergesTelemetryWithTheGatewaysOwnLoad) {
   n->poll_ok(telemetry(0, 0, std::nullopt), std::nullopt, std::nullopt, 3);
   EXPECT_TRUE(std::isnan(n->state().g_co2_per_kwh));
   // A config max_batch overrides the node's.
+  // The KV-cache facts pass through to routing's memory check.
+  NodeTelemetry kv = telemetry(0, 0);
+  kv.memory_free_bytes = 1u << 20;
+  kv.kv_bytes_per_token = 4096;
+  kv.kv_block_tokens = 64;
+  n->poll_ok(kv, std::nullopt, std::nullopt, 4);
+  EXPECT_EQ(n->state().memory_free_bytes, std::optional<std::uint64_t>(1u << 20));
+  EXPECT_EQ(n->state().kv_bytes_per_token, 4096u);
+  EXPECT_EQ(n->state().kv_block_tokens, 64);
   NodePtr capped = make_node(2);
   capped->poll_ok(telemetry(0, 0), std::nullopt, std::nullopt, 1);
   EXPECT_EQ(capped->state().max_batch, 2);

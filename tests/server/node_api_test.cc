@@ -182,6 +182,12 @@ TEST_F(NodeApiTest, ModelsHealthAndTelemetry) {
   EXPECT_GT(j["memory"]["used_bytes"].get<double>(), 0.0);
   EXPECT_GT(j["memory"]["limit_bytes"].get<double>(), 0.0);
   EXPECT_TRUE(j["memory"]["free_bytes"].is_number());
+  EXPECT_GT(j["memory"]["kv_bytes_per_token"].get<double>(), 0.0);
+  EXPECT_EQ(j["memory"]["kv_block_tokens"], 64);
+  // The tokenizer's bytes per token: calibrated at start, then the traffic's.
+  EXPECT_GE(j["tokenizer"]["bytes_per_token"].get<double>(), 1.0);
+  EXPECT_GT(j["tokenizer"]["observed_prompt_bytes"].get<double>(), 0.0);
+  EXPECT_GT(j["tokenizer"]["observed_prompt_tokens"].get<double>(), 0.0);
   EXPECT_TRUE(j["profile"].is_null());
   EXPECT_GE(j["requests"]["completed"].get<int>(), 1);
 }

@@ -47,8 +47,11 @@ struct NodeState {
   int running_batch = 0;  // sequences decoding now
   // Free memory for KV cache, and what one token of context costs in it. The
   // memory check runs only when both are known (free set, bytes per token > 0).
+  // The cache is allocated in blocks of kv_block_tokens per sequence (the
+  // engine's 64; 1 where unknown), so a prompt's need is rounded up to one.
   std::optional<std::uint64_t> memory_free_bytes;
   std::uint64_t kv_bytes_per_token = 0;
+  std::int64_t kv_block_tokens = 1;
   int max_batch = 0;  // the node's batch cap; 0: the profile's knee (the agent's default)
   // Prompts that may wait at the node (its --max-queue): one more and it
   // refuses (503). 0: not known, never checked.
