@@ -24,8 +24,9 @@ namespace greenroute::server {
 namespace {
 constexpr auto kPoll = std::chrono::milliseconds(50);
 
-// A call to the upstream on the node's timeouts, tracked for shutdown. Only
-// the caller's credentials pass through.
+// A call to the upstream on the node's timeouts, tracked for shutdown, not
+// sent yet (start() for a stream, run_here() for a whole answer). Only the
+// caller's credentials pass through.
 std::unique_ptr<UpstreamCall> call_upstream(NodeAgent::Impl& node, std::string method, std::string path,
                                             std::string body, const httplib::Headers& client_headers) {
   std::vector<std::pair<std::string, std::string>> headers;
@@ -34,10 +35,8 @@ std::unique_ptr<UpstreamCall> call_upstream(NodeAgent::Impl& node, std::string m
   }
   const UpstreamTimeouts timeouts{.connect_ms = node.options.upstream_connect_timeout_ms,
                                   .read_ms = node.options.upstream_read_timeout_ms};
-  auto call = std::make_unique<UpstreamCall>(node.upstream_client, *node.upstream, std::move(method),
-                                             std::move(path), std::move(body), std::move(headers), timeouts);
-  call->start();
-  return call;
+  return std::make_unique<UpstreamCall>(node.upstream_client, *node.upstream, std::move(method), std::move(path),
+                                        std::move(body), std::move(headers), timeouts);
 }
 }  // namespace
 
@@ -195,6 +194,20 @@ void handle_proxy_completion(NodeAgent::Impl& node, Endpoint endpoint, const htt
     record_request(node, rec);
   };
 
+  if (r.stream) {
+    // Passed on as it arrives: a worker runs the call while this thread watches the client.
+    call->start();
+  } else {
+    // A whole answer: the call runs on this thread (no hand-off between
+    // threads); the watchdog cuts it off if the client leaves.
+    PeerWatch* watch = peer.get();
+    call->run_here([watch] { return watch->closed(); });
+    if (call->outcome().cancelled && peer->closed()) {  // not shutdown's cancel_all()
+      give_up(499);
+      res.status = 499;
+      return;
+    }
+  }
   while (!call->wait_head(kPoll)) {
     if (peer->closed()) {
       give_up(499);
@@ -258,6 +271,7 @@ void handle_proxy_completion(NodeAgent::Impl& node, Endpoint endpoint, const htt
 
 void handle_proxy_models(NodeAgent::Impl& node, httplib::Response& res) {
   const std::unique_ptr<UpstreamCall> call = call_upstream(node, "GET", "/v1/models", "", {});
+  call->run_here([] { return false; });  // bounded by the node's upstream timeouts
   std::string body;
   while (!call->read(kPoll, body)) {
   }
