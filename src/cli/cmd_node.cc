@@ -17,6 +17,7 @@
 #include "greenroute/carbon/http_source_options.h"
 #include "greenroute/carbon/source_factory.h"
 #include "greenroute/core/clock.h"
+#include "greenroute/core/cpu_affinity.h"
 #include "greenroute/engine/context/context.h"
 #include "greenroute/engine/model/model.h"
 #include "greenroute/power/power_sampler.h"
@@ -43,6 +44,7 @@ struct NodeCliOptions {
   int max_wait_ms = 5;
   int max_queue = 64;
   int threads = 0;
+  std::string cpus;  // "" = wherever the kernel schedules it
   std::int64_t ctx = 0;
   std::string memory_limit;
   int default_max_tokens = 256;
@@ -74,6 +76,14 @@ std::uint64_t mem_total_bytes(const std::string& procfs_root) {
 int run_node(NodeCliOptions o) {
   if (o.model_path.empty() == o.upstream.empty()) {
     return fail("give exactly one of --model FILE (embedded engine) or --upstream URL (proxy)", kExitUsage);
+  }
+  // Pinned first: every thread started from here on (signals, sampler,
+  // engine pool, HTTP workers) inherits the CPU mask.
+  if (!o.cpus.empty()) {
+    auto cpus = core::parse_cpu_list(o.cpus);
+    if (!cpus.is_ok()) return fail(cpus.status().with_context("--cpus"));
+    if (core::Status s = core::pin_process_to_cpus(*cpus); !s.is_ok()) return fail(s.with_context("--cpus"));
+    if (o.threads == 0) o.threads = static_cast<int>(cpus->size());
   }
   // Signals go to this thread only: every thread started from here on
   // (sampler, engine pool, HTTP workers) inherits the blocked mask.
@@ -216,7 +226,10 @@ void register_node_command(CLI::App& root, std::vector<Command>& commands) {
       ->capture_default_str()->check(CLI::Range(0, 10000));
   cmd->add_option("--max-queue", o->max_queue, "Prompts that may wait for a batch slot before 503")
       ->capture_default_str()->check(CLI::Range(1, 100000));
-  cmd->add_option("--threads,-t", o->threads, "Compute threads (default: all cores)")->check(CLI::Range(0, 512));
+  cmd->add_option("--threads,-t", o->threads, "Compute threads (default: all cores, or one per --cpus CPU)")
+      ->check(CLI::Range(0, 512));
+  cmd->add_option("--cpus", o->cpus,
+                  "Run only on these CPUs (e.g. 0, 0-3, 0,2): nodes sharing a machine then behave as separate devices");
   cmd->add_option("--ctx", o->ctx, "Context length per sequence (default: min(training context, 4096))")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--memory-limit", o->memory_limit,

@@ -136,6 +136,10 @@ TEST_F(CliErrorsTest, BadFlagsAndSamplingValues) {
   expect_error({"model", "synth", "--preset", "gpt-5", "--out", path("x.gguf").string()}, 2, "gpt-5");
   expect_error({"model", "synth", "--type", "q3_k", "--out", path("x.gguf").string()}, 2, "q3_K");
   expect_error({"model", "synth", "--out", m}, 2, "already exists");
+  // A node pinned to CPUs that are not a list, or not this machine's.
+  expect_error({"node", "-m", m, "--port", "0", "--cpus", "1-0"}, 2, "--cpus: CPU list '1-0': range '1-0' runs backwards");
+  expect_error({"node", "-m", m, "--port", "0", "--cpus", "two"}, 2, "'two' is not a CPU number");
+  expect_error({"node", "-m", m, "--port", "0", "--cpus", "1023"}, 2, "CPU 1023 is not available");
 }
 
 TEST_F(CliErrorsTest, PromptFilesAndContextAndMemory) {

@@ -72,6 +72,35 @@ TEST_F(NodeLifecycleTest, SigintOnIdleNodeExitsZero) {
   EXPECT_EQ(node->signal_and_wait(SIGINT, std::chrono::seconds(20)), 0) << node->stderr_text();
 }
 
+// --cpus pins every thread of the node (engine, HTTP, sampler) to the CPUs
+// given, and the engine takes one thread per CPU unless --threads says.
+TEST_F(NodeLifecycleTest, CpusPinsTheWholeProcess) {
+  auto args = tiny_node_args(model_, "edge-pinned");
+  // tiny_node_args may set --threads; the pinned default is what is tested.
+  for (std::size_t i = 0; i + 1 < args.size(); ++i) {
+    if (args[i] == "--threads") args.erase(args.begin() + static_cast<std::ptrdiff_t>(i), args.begin() + static_cast<std::ptrdiff_t>(i) + 2);
+  }
+  args.insert(args.end(), {"--cpus", "0"});
+  auto node = start(args);
+  ASSERT_NE(node, nullptr);
+  ASSERT_EQ(post(*node, "/v1/completions", {{"model", "tiny"}, {"prompt", "pin"}, {"max_tokens", 2}}).status, 200);
+  // Every thread of the process, not only the main one.
+  const fs::path tasks = fs::path("/proc") / std::to_string(node->pid()) / "task";
+  int threads = 0;
+  for (const auto& t : fs::directory_iterator(tasks)) {
+    const std::string status = greenroute::testing::read_text_file(t.path() / "status");
+    const auto at = status.find("Cpus_allowed_list:");
+    ASSERT_NE(at, std::string::npos);
+    const std::string line = status.substr(at, status.find('\n', at) - at);
+    EXPECT_EQ(line.substr(line.find_last_of(" \t") + 1), "0") << t.path() << ": " << line;
+    ++threads;
+  }
+  EXPECT_GT(threads, 2);
+  const json t = http_call(*node, "GET", "/v1/node/telemetry").json_body();
+  EXPECT_EQ(t["device"]["threads"], 1);
+  EXPECT_EQ(node->signal_and_wait(SIGTERM, std::chrono::seconds(20)), 0) << node->stderr_text();
+}
+
 TEST_F(NodeLifecycleTest, ProxyModeFrontsAnotherNode) {
   auto upstream = start(tiny_node_args(model_, "engine-node"));
   ASSERT_NE(upstream, nullptr);

@@ -128,6 +128,11 @@ class NodeProcess {
  private:
   NodeProcess() = default;
 
+ public:
+  pid_t pid() const { return pid_; }
+
+ private:
+
   pid_t pid_ = -1;
   int stdout_fd_ = -1;
   int port_ = 0;
