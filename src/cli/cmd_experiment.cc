@@ -2,11 +2,11 @@
 // (docs/experiment.md). Seven phases, each with a progress line on stderr:
 //   1 the model (--model, or a synthetic one)     5 simulate the reference study's
 //   2 benchmark it: a local profile per thread       cluster and a large one
-//     count the live nodes use                    6 simulate the live scenario and
-//   3 start node agents and a gateway as real        compare (validation)
-//     processes, in zones of contrasting carbon   7 write the report directory and
-//   4 replay one workload through the gateway        print the tables (or --json)
-//     under each policy
+//     count the live nodes use                    6 validation: two 1-thread nodes,
+//   3 start node agents and a gateway as real        one per core, replayed live under
+//     processes, in zones of contrasting carbon      each policy, then simulated
+//   4 replay one workload through the gateway     7 write the report directory and
+//     under each policy                              print the tables (or --json)
 // Ctrl-C stops every process it started and exits 130.
 #include <unistd.h>
 
@@ -131,7 +131,7 @@ int run_experiment(const Flags& flags) {
   if (!model.is_ok()) return fail(model.status());
 
   phases.begin(2, fmt::format("local benchmark: batch sizes 1, 2, 4, 8 at {} thread count(s)",
-                              std::set<int>(plan.node_threads.begin(), plan.node_threads.end()).size()));
+                              plan.bench_threads().size()));
   auto local = bench_local(plan, *model, phases.sink());
   phases.finish();
   if (interrupt_requested()) return interrupted(phases);
@@ -154,7 +154,7 @@ int run_experiment(const Flags& flags) {
   hooks.progress = phases.sink();
   hooks.begin_replay = [&phases](const std::string& title) { phases.begin(4, title); };
   hooks.warn = [&phases](const std::string& line) { phases.warn(line); };
-  auto live = run_live_phases(plan, *zones, *local, *model, cores, hooks);
+  auto live = run_live_phases(plan, main_live_setup(plan, *zones, *local), *local, *model, cores, hooks);
   phases.finish();
   if (interrupt_requested()) return interrupted(phases);
   if (!live.is_ok()) return fail(live.status().message(), kExitFailure);
@@ -181,21 +181,37 @@ int run_experiment(const Flags& flags) {
     }
   }
 
-  phases.begin(6, "validation: the live scenario simulated");
-  ValidationInput vi;
-  vi.nodes = &live->specs;
-  vi.workload = &live->workload;
-  vi.pool = &local->pool;
-  vi.live = &*data.live;
-  vi.start_unix_s = live->starts;
-  vi.live_background_cores = live->backgrounds;
-  vi.idle_background_cores = local->idle_background_cores;
-  vi.bench_background_cores = local->bench_background_cores;
-  vi.cores = cores;
-  auto validation = validate_live_run(vi);
-  if (!validation.is_ok()) return fail(validation.status().with_context("validation"));
-  data.validation = validation->rows;
-  data.notes.insert(data.notes.end(), validation->notes.begin(), validation->notes.end());
+  if (plan.validation_requests > 0) {
+    // A scenario whose devices are separate, as the simulator's are: two
+    // 1-thread nodes, one per core, run live and then simulated.
+    const LiveSetup pair = validation_setup(plan, *zones, *local);
+    phases.begin(6, fmt::format("validation: {} and {}{}, live and simulated", pair.specs[0].name,
+                                pair.specs[1].name, plan.validation_pinned ? " (one core each)" : ""));
+    LiveHooks vhooks = hooks;
+    vhooks.begin_replay = [&phases](const std::string& title) { phases.begin(6, title); };
+    auto vlive = run_live_phases(plan, pair, *local, *model, cores, vhooks);
+    phases.finish();
+    if (interrupt_requested()) return interrupted(phases);
+    if (!vlive.is_ok()) return fail(vlive.status().with_context("validation").message(), kExitFailure);
+    data.notes.insert(data.notes.end(), vlive->notes.begin(), vlive->notes.end());
+    data.validation_live = vlive->run;
+    ValidationInput vi;
+    vi.nodes = &vlive->specs;
+    vi.workload = &vlive->workload;
+    vi.pool = &local->pool;
+    vi.live = &vlive->run;
+    vi.start_unix_s = vlive->starts;
+    vi.live_background_cores = vlive->backgrounds;
+    vi.idle_background_cores = local->idle_background_cores;
+    vi.bench_background_cores = local->bench_background_cores;
+    vi.cores = cores;
+    auto validation = validate_live_run(vi);
+    if (!validation.is_ok()) return fail(validation.status().with_context("validation"));
+    data.validation = validation->rows;
+    data.notes.insert(data.notes.end(), validation->notes.begin(), validation->notes.end());
+  } else {
+    data.notes.push_back("validation skipped (--validation-requests 0)");
+  }
 
   phases.begin(7, "report: " + plan.out_dir.string());
   if (core::Status s = report::write_experiment_report(plan.out_dir, data); !s.is_ok()) return fail(s);
@@ -227,8 +243,9 @@ void register_experiment_command(CLI::App& root, std::vector<Command>& commands)
       "Phases: 1 the model (--model, else a synthetic one kept in --model-cache); 2 a local profile per thread count\n"
       "(batch sizes 1, 2, 4, 8); 3 node agents (one per --threads entry) and a gateway as real processes on\n"
       "127.0.0.1, in zones of contrasting carbon intensity; 4 one workload replayed through the gateway under each\n"
-      "policy; 5 the reference study's cluster and a large one simulated; 6 the live scenario simulated and\n"
-      "compared; 7 the report directory (report.html, experiment.json, CSV) and the tables on stdout.\n"
+      "policy; 5 the reference study's cluster and a large one simulated; 6 validation: two 1-thread nodes pinned\n"
+      "to a core each (separate devices, as the simulator has them) replay a workload under each policy, and the\n"
+      "simulator replays the same; 7 the report directory (report.html, experiment.json, CSV) and the tables.\n"
       "Energy is measured by the meter found (here usually ESTIMATED by cpu-estimate) and labelled so.\n"
       "Ctrl-C stops every process started. Exit status: 0 ok, 1 the work failed, 2 bad flags, 130 interrupted.\n"
       "See docs/experiment.md.");
@@ -249,6 +266,10 @@ void register_experiment_command(CLI::App& root, std::vector<Command>& commands)
                   "over the traces' range; slow nodes on clean grids)");
   cmd->add_option("--requests", f->requests, "Requests per policy in the live replay (default: 40; --reduced: 8)")
       ->check(CLI::Range(1, 10000));
+  cmd->add_option("--validation-requests", f->validation_requests,
+                  "Requests per policy in the validation scenario: two 1-thread nodes, one per core, run live and "
+                  "simulated (default: 20; --reduced: 6; 0: skip)")
+      ->check(CLI::Range(0, 10000));
   cmd->add_option("--rate", f->rate,
                   "Live arrival rate, requests/s (default: 70% of the fastest node's capacity, from its profile, at most half "
                   "of what the cores other programs leave free can serve)")

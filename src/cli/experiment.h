@@ -5,12 +5,12 @@
 //   experiment_plan.cc       flags -> a validated Plan (mode defaults)
 //   experiment_zones.cc      grid zones and their carbon sources (traces or the zone table)
 //   experiment_bench.cc      phase 1-2: the model, and a local profile per thread count
-//   experiment_live.cc       phases 3-4 together: cluster up, replay every policy, notes
+//   experiment_live.cc       phases 3-4 (and 6's live half): cluster up, replay every policy, notes
 //   experiment_cluster.cc    phase 3: node agents and a gateway as real processes
 //   experiment_replay.cc     phase 4: the same workload through the gateway per policy
 //   experiment_load.cc       the machine's background CPU load over a window
 //   experiment_sims.cc       phase 5: the reference study's cluster and a large one
-//   experiment_validation.cc phase 6: the live scenario simulated, with CPU contention
+//   experiment_validation.cc phase 6: a live scenario simulated, with CPU contention
 //   experiment_output.cc     tables on stdout, the --json summary
 //
 // Thread contract: the experiment runs on the command's thread; the replay
@@ -42,6 +42,7 @@ struct Flags {
   std::string threads;                 // comma list, one per live node; "" = default
   std::string zones;                   // comma list, one per live node; "" = chosen
   int requests = 0;                    // per policy; 0 = the mode's default
+  int validation_requests = -1;        // per policy in the validation pair; -1 = the mode's default, 0 = skip
   double rate = 0;                     // requests/s; 0 = from the local profile
   int max_tokens = 0;                  // 0 = the mode's default
   double slo_ms = 0;                   // 0 = from the local profile
@@ -70,6 +71,13 @@ struct Plan {
   std::vector<int> node_threads;      // one per live node
   std::vector<std::string> node_zones;  // empty: chosen from the catalog
   int cores = 1;
+  // The validation scenario: two 1-thread nodes pinned to CPUs 0 and 1 (when
+  // the machine has two), replayed under every policy and simulated.
+  int validation_requests = 0;  // per policy; 0: no validation
+  bool validation_pinned = false;
+  // Thread counts the local benchmark profiles: every --threads entry, and 1
+  // for the validation pair.
+  std::vector<int> bench_threads() const;
   // Live workload.
   int requests = 0;
   double rate = 0;  // 0: auto
@@ -175,6 +183,7 @@ struct LiveNodeSpec {
   std::string name;
   ZoneCarbon zone;
   int threads = 1;
+  std::string cpus;  // `greenroute node --cpus`; "" = not pinned
   std::string profile_path;  // absolute
   std::shared_ptr<const profile::DeviceProfile> profile;
 };

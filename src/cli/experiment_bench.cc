@@ -153,7 +153,7 @@ core::Result<LocalProfiles> bench_local(const Plan& plan, const std::string& mod
 
   std::vector<profile::BenchPrompt> prompts;
   for (std::size_t i = 0; i < out.pool.texts.size(); ++i) prompts.push_back({out.pool.ids[i], out.pool.texts[i]});
-  const std::set<int> thread_counts(plan.node_threads.begin(), plan.node_threads.end());
+  const std::vector<int> thread_counts = plan.bench_threads();
   const fs::path dir = plan.out_dir / "profiles";
   std::error_code ec;
   fs::create_directories(dir, ec);

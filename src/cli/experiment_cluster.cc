@@ -87,7 +87,8 @@ std::string LiveCluster::cluster_toml(const std::vector<LiveNodeSpec>& nodes, co
     t += fmt::format("url = {}\n", toml_string(fmt::format("http://127.0.0.1:{}", ports.at(i))));
     t += fmt::format("zone = {}\n", toml_string(n.zone.zone));
     t += fmt::format("carbon = {}\n", toml_string(n.zone.spec));
-    t += fmt::format("profile = {}  # measured here at {} thread(s)\n", toml_string(n.profile_path), n.threads);
+    t += fmt::format("profile = {}  # measured here at {} thread(s){}\n", toml_string(n.profile_path), n.threads,
+                     n.cpus.empty() ? "" : ", the node pinned to CPU(s) " + n.cpus);
   }
   return t;
 }
@@ -129,6 +130,7 @@ core::Result<std::unique_ptr<LiveCluster>> LiveCluster::start(const ClusterOptio
                                      "3000",
                                      "--seed",
                                      std::to_string(o.seed)};
+    if (!n.cpus.empty()) argv.insert(argv.end(), {"--cpus", n.cpus});
     GR_ASSIGN_OR_RETURN(auto child, core::ChildProcess::spawn(argv, o.dir, "node-" + n.name));
     const int port = child->wait_listening(o.start_timeout, o.should_stop);
     if (port <= 0) {

@@ -26,25 +26,25 @@ std::string self_program() {
   return ec ? std::string("/proc/self/exe") : self.string();
 }
 
-// "fr-1t", "de-1t", "pl-2t": the zone and the thread count say what a node is.
-std::vector<LiveNodeSpec> live_node_specs(const Plan& plan, const std::vector<ZoneCarbon>& zones,
-                                          const LocalProfiles& local) {
-  std::vector<LiveNodeSpec> specs;
-  std::set<std::string> names;
-  for (std::size_t i = 0; i < plan.node_threads.size(); ++i) {
-    LiveNodeSpec n;
-    n.zone = zones[i];
-    n.threads = plan.node_threads[i];
-    std::string base;
-    for (char c : zones[i].zone) base += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    base += fmt::format("-{}t", n.threads);
-    n.name = base;
-    for (int k = 2; !names.insert(n.name).second; ++k) n.name = fmt::format("{}-{}", base, k);
-    n.profile = local.by_threads.at(n.threads);
-    n.profile_path = fs::absolute(plan.out_dir / local.path_by_threads.at(n.threads)).string();
-    specs.push_back(std::move(n));
-  }
-  return specs;
+std::string lower(const std::string& s) {
+  std::string out;
+  for (char c : s) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// A node on the local profile of its thread count, named "<zone>-<suffix>"
+// (made unique within `names`).
+LiveNodeSpec node_spec(const Plan& plan, const ZoneCarbon& zone, int threads, const std::string& suffix,
+                       const LocalProfiles& local, std::set<std::string>& names) {
+  LiveNodeSpec n;
+  n.zone = zone;
+  n.threads = threads;
+  const std::string base = lower(zone.zone) + "-" + suffix;
+  n.name = base;
+  for (int k = 2; !names.insert(n.name).second; ++k) n.name = fmt::format("{}-{}", base, k);
+  n.profile = local.by_threads.at(threads);
+  n.profile_path = fs::absolute(plan.out_dir / local.path_by_threads.at(threads)).string();
+  return n;
 }
 
 // The mean intensity each node reported over the run (its carbon source's
@@ -72,12 +72,45 @@ void fill_node_intensities(report::LiveRun& live, std::int64_t start_unix_s) {
 
 }  // namespace
 
-core::Result<LivePhases> run_live_phases(const Plan& plan, const std::vector<ZoneCarbon>& zones,
-                                         const LocalProfiles& local, const std::string& model_path, int cores,
-                                         const LiveHooks& hooks) {
+LiveSetup main_live_setup(const Plan& plan, const std::vector<ZoneCarbon>& zones, const LocalProfiles& local) {
+  LiveSetup s;
+  s.label = "live";
+  s.dir = plan.out_dir / "live";
+  s.requests = plan.requests;
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < plan.node_threads.size(); ++i) {
+    const int t = plan.node_threads[i];
+    s.specs.push_back(node_spec(plan, zones[i], t, fmt::format("{}t", t), local, names));
+  }
+  return s;
+}
+
+LiveSetup validation_setup(const Plan& plan, const std::vector<ZoneCarbon>& zones, const LocalProfiles& local) {
+  LiveSetup s;
+  s.label = "validation";
+  s.dir = plan.out_dir / "validation";
+  s.requests = plan.validation_requests;
+  const auto [clean, dirty] = std::minmax_element(
+      zones.begin(), zones.end(), [](const ZoneCarbon& a, const ZoneCarbon& b) { return a.mean_g_per_kwh < b.mean_g_per_kwh; });
+  std::set<std::string> names;
+  // The dirty node first: a policy's ties (lowest index) then go against the
+  // clean grid, so carbon-aware routing has to choose it on its merits.
+  const ZoneCarbon* pair[] = {&*dirty, &*clean};
+  for (int i = 0; i < 2; ++i) {
+    const std::string cpu = std::to_string(1 - i);  // dirty on CPU 1, clean on CPU 0
+    LiveNodeSpec n = node_spec(plan, *pair[i], 1, plan.validation_pinned ? "cpu" + cpu : "1t", local, names);
+    if (plan.validation_pinned) n.cpus = cpu;
+    s.specs.push_back(std::move(n));
+  }
+  return s;
+}
+
+core::Result<LivePhases> run_live_phases(const Plan& plan, const LiveSetup& setup, const LocalProfiles& local,
+                                         const std::string& model_path, int cores, const LiveHooks& hooks) {
   LivePhases out;
-  out.specs = live_node_specs(plan, zones, local);
+  out.specs = setup.specs;
   const std::vector<LiveNodeSpec>& specs = out.specs;
+  const int requests = setup.requests;
   const double mean_prompt =
       std::accumulate(local.pool.tokens.begin(), local.pool.tokens.end(), 0.0) / local.pool.tokens.size();
   const profile::DeviceProfile* fastest = nullptr;
@@ -97,23 +130,23 @@ core::Result<LivePhases> run_live_phases(const Plan& plan, const std::vector<Zon
   const AutoLoad load = auto_load(*fastest, mean_prompt, plan.max_tokens, cores - bench_background, core_seconds);
   if (plan.rate <= 0 && load.cpu_bound) {
     out.notes.push_back(fmt::format(
-        "the live arrival rate was lowered to {:.2f} req/s: half of what the {:.2f} cores left free by other programs "
+        "the {} arrival rate was lowered to {:.2f} req/s: half of what the {:.2f} cores left free by other programs "
         "(during the bench) can serve",
-        load.rate, std::max(0.0, cores - bench_background)));
+        setup.label, load.rate, std::max(0.0, cores - bench_background)));
   }
-  out.workload = make_live_workload(local.pool, plan.requests, plan.rate > 0 ? plan.rate : load.rate, plan.max_tokens,
+  out.workload = make_live_workload(local.pool, requests, plan.rate > 0 ? plan.rate : load.rate, plan.max_tokens,
                                     plan.slo_ms > 0 ? plan.slo_ms : load.slo_ms, plan.seed);
   // Long enough for every request to wait behind all the others on the slowest node.
   const std::int64_t timeout_ms = std::max<std::int64_t>(
-      120000, static_cast<std::int64_t>(3 * plan.requests * load.service_ms * plan.node_threads.size()));
+      120000, static_cast<std::int64_t>(3 * requests * load.service_ms * specs.size()));
   ClusterOptions co;
   co.program = self_program();
-  co.dir = plan.out_dir / "live";
+  co.dir = setup.dir;
   co.model_path = model_path;
   co.model_id = local.model_id;
   co.gateway_port = plan.gateway_port;
   co.seed = plan.seed;
-  co.max_requests = plan.requests;
+  co.max_requests = requests;
   co.request_timeout_ms = timeout_ms;
   co.should_stop = [] { return interrupt_requested(); };
   co.message = hooks.progress.message;
@@ -122,7 +155,7 @@ core::Result<LivePhases> run_live_phases(const Plan& plan, const std::vector<Zon
   if (!cluster.is_ok()) return cluster.status();
   const LiveWorkload& workload = out.workload;
 
-  hooks.begin_replay(fmt::format("live replay: {} policies x {}", plan.policies.size(), workload.description));
+  hooks.begin_replay(fmt::format("{} replay: {} policies x {}", setup.label, plan.policies.size(), workload.description));
   report::LiveRun& live = out.run;
   live.workload = workload.description;
   live.baseline_policy = kBaselinePolicy;
@@ -158,7 +191,7 @@ core::Result<LivePhases> run_live_phases(const Plan& plan, const std::vector<Zon
     // One progress bar over every policy's requests.
     ProgressSink sink = hooks.progress;
     const auto update = sink.update;
-    const int n = plan.requests;
+    const int n = requests;
     const int runs = static_cast<int>(plan.policies.size());
     sink.update = [update, k, n, runs](int done, int, const std::string& what) {
       update(static_cast<int>(k) * n + done, runs * n, what);
@@ -177,17 +210,21 @@ core::Result<LivePhases> run_live_phases(const Plan& plan, const std::vector<Zon
     // Let the nodes' last metering windows close before the next policy.
     sleep_unless_interrupted(500'000'000);
   }
-  for (const std::string& w : (*cluster)->stop()) out.notes.push_back("live cluster shutdown: " + w);
+  for (const std::string& w : (*cluster)->stop()) out.notes.push_back(setup.label + " cluster shutdown: " + w);
   fill_node_intensities(live, starts.empty() ? std::time(nullptr) : starts.front());
   if (short_outputs > 0) {
-    out.notes.push_back(fmt::format("{} live answers ended before max_tokens (an end-of-text token); the simulator "
+    out.notes.push_back(fmt::format("{} {} answers ended before max_tokens (an end-of-text token); the simulator "
                                     "assumes every request generates max_tokens",
-                                    short_outputs));
+                                    short_outputs, setup.label));
+  }
+  std::string pinned;
+  for (const LiveNodeSpec& n : specs) {
+    if (!n.cpus.empty()) pinned += fmt::format("{}{} on CPU {}", pinned.empty() ? "" : ", ", n.name, n.cpus);
   }
   out.notes.push_back(fmt::format(
-      "the live nodes are processes sharing this machine's {} cores, each metering the whole machine; see "
+      "the {} nodes are processes sharing this machine's {} cores{}, each metering the whole machine; see "
       "docs/experiment.md for what that means for their energy figures",
-      cores));
+      setup.label, cores, pinned.empty() ? "" : " (pinned: " + pinned + ")"));
   {
     double live_bg = 0;
     for (double b : backgrounds) live_bg += b / std::max<std::size_t>(1, backgrounds.size());
@@ -196,9 +233,9 @@ core::Result<LivePhases> run_live_phases(const Plan& plan, const std::vector<Zon
       bench_bg += fmt::format("{}{:.2f} at {} thread(s)", bench_bg.empty() ? "" : ", ", b, t);
     }
     out.notes.push_back(fmt::format(
-        "other programs kept {:.2f} of the {} cores busy on average during the live replay ({} during the bench, "
+        "other programs kept {:.2f} of the {} cores busy on average during the {} replay ({} during the bench, "
         "{:.2f} while idle power was measured); the validation's contention model accounts for it",
-        live_bg, cores, bench_bg.empty() ? "unknown" : bench_bg, local.idle_background_cores));
+        live_bg, cores, setup.label, bench_bg.empty() ? "unknown" : bench_bg, local.idle_background_cores));
   }
   std::uint64_t failed = 0;
   std::uint64_t sent = 0;
@@ -220,8 +257,8 @@ core::Result<LivePhases> run_live_phases(const Plan& plan, const std::vector<Zon
       by_status += fmt::format("{}{} x HTTP {}", by_status.empty() ? "" : ", ", count,
                                status == 0 ? "none" : std::to_string(status));
     }
-    const std::string line = fmt::format("{} of {} live requests failed ({}); logs in {}", failed, sent, by_status,
-                                         (plan.out_dir / "live").string());
+    const std::string line = fmt::format("{} of {} {} requests failed ({}); logs in {}", failed, sent, setup.label,
+                                         by_status, setup.dir.string());
     hooks.warn(line);
     out.notes.push_back(line);
   }

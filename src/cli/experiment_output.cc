@@ -113,7 +113,13 @@ void print_experiment_tables(const report::ExperimentData& d, const LocalProfile
                         fmt::format("{:+.1f}%", v.latency_error_pct), fixed(v.live_energy_j, 1),
                         fixed(v.sim_energy_j, 1), fmt::format("{:+.1f}%", v.energy_error_pct)});
     }
-    print_table("Validation: the live scenario simulated (target: within 15%; docs/experiment.md)", t);
+    std::string nodes;
+    if (d.validation_live) {
+      for (const report::LiveNode& n : d.validation_live->nodes) nodes += (nodes.empty() ? "" : ", ") + n.name;
+    }
+    print_table(fmt::format("Validation: {} live, then simulated (target: within 15%; docs/experiment.md)",
+                            nodes.empty() ? "the scenario" : nodes),
+                t);
   }
   for (const report::SimScenario& s : d.simulations) {
     auto t = table({"policy", "mean ms", "p95 ms", "kWh", "gCO2e", "saved vs baseline"});

@@ -97,6 +97,7 @@ std::string canonical_command(const Flags& f) {
   if (f.slo_ms > 0) add("--slo-ms", fmt::format("{}", f.slo_ms));
   if (f.sim_hours > 0) add("--sim-hours", fmt::format("{}", f.sim_hours));
   if (f.sim_nodes > 0) add("--sim-nodes", std::to_string(f.sim_nodes));
+  if (f.validation_requests >= 0) add("--validation-requests", std::to_string(f.validation_requests));
   if (f.seeds > 0) add("--seeds", std::to_string(f.seeds));
   if (f.gateway_port > 0) add("--gateway-port", std::to_string(f.gateway_port));
   add("--seed", std::to_string(f.seed));
@@ -104,6 +105,12 @@ std::string canonical_command(const Flags& f) {
 }
 
 }  // namespace
+
+std::vector<int> Plan::bench_threads() const {
+  std::set<int> t(node_threads.begin(), node_threads.end());
+  if (validation_requests > 0) t.insert(1);
+  return {t.begin(), t.end()};
+}
 
 core::Result<Plan> make_plan(const Flags& f, int cores) {
   Plan p;
@@ -139,6 +146,13 @@ core::Result<Plan> make_plan(const Flags& f, int cores) {
   if (f.requests < 0 || p.requests > 10000) {
     return bad_flag("--requests", std::to_string(f.requests), "must be in 1..10000");
   }
+  if (f.validation_requests < -1 || f.validation_requests > 10000) {
+    return bad_flag("--validation-requests", std::to_string(f.validation_requests), "must be in 0..10000 (0: skip)");
+  }
+  p.validation_requests = f.validation_requests >= 0 ? f.validation_requests : (f.reduced ? 6 : 20);
+  // Two nodes of one thread each, one per core: separate devices, as the
+  // simulator models them. A one-core machine runs them unpinned.
+  p.validation_pinned = p.cores >= 2;
   if (!std::isfinite(f.rate) || f.rate < 0 || f.rate > 1000) {
     return bad_flag("--rate", fmt::format("{}", f.rate), "must be a rate in (0, 1000] requests/s (0: automatic)");
   }

@@ -1,4 +1,4 @@
-// Phase 6 of `greenroute experiment`: the live scenario simulated (the same
+// Phase 6 of `greenroute experiment`: a live scenario simulated (the same
 // nodes, zones and local profiles, the same requests at the times the client
 // sent them) and compared with what the live run measured, per policy.
 //

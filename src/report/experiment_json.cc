@@ -237,6 +237,8 @@ core::Result<std::string> render_experiment_json(const ExperimentData& data) {
       {"bench", bench_json(data.bench)},
       {"live", data.live.has_value() ? live_json(*data.live) : Json(nullptr)},
       {"validation", Json{{"tolerance_pct", detail::kValidationTolerancePct},
+                          {"live", data.validation_live.has_value() ? live_json(*data.validation_live)
+                                                                    : Json(nullptr)},
                           {"rows", std::move(validation)}}},
       {"simulations", std::move(simulations)},
       {"notes", data.notes},

@@ -61,15 +61,16 @@ void check_bench(const LocalBench& bench, Checker* c) {
   }
 }
 
-void check_live(const LiveRun& live, Checker* c) {
+// `root`: where the run sits in the data ("live", "validation.live").
+void check_live(const LiveRun& live, const std::string& root, Checker* c) {
   for (std::size_t i = 0; i < live.nodes.size(); ++i) {
-    c->number(at("live.nodes", i) + ".mean_intensity_g_per_kwh",
+    c->number(at(root + ".nodes", i) + ".mean_intensity_g_per_kwh",
               live.nodes[i].mean_intensity_g_per_kwh);
   }
   std::set<std::string> seen;
   for (std::size_t i = 0; i < live.runs.size(); ++i) {
     const LivePolicyRun& r = live.runs[i];
-    const std::string f = at("live.runs", i);
+    const std::string f = at(root + ".runs", i);
     c->policy(f + ".policy", r.policy, &seen);
     c->number(f + ".wall_s", r.wall_s);
     c->number(f + ".throughput_rps", r.throughput_rps);
@@ -187,7 +188,8 @@ core::Status validate_experiment_data(const ExperimentData& data) {
   c.number("reference.latency_speedup_low", data.reference.latency_speedup_low);
   c.number("reference.latency_speedup_high", data.reference.latency_speedup_high);
   check_bench(data.bench, &c);
-  if (data.live.has_value()) check_live(*data.live, &c);
+  if (data.live.has_value()) check_live(*data.live, "live", &c);
+  if (data.validation_live.has_value()) check_live(*data.validation_live, "validation.live", &c);
   for (std::size_t i = 0; i < data.validation.size(); ++i) {
     const ValidationRow& v = data.validation[i];
     const std::string f = at("validation", i);

@@ -170,6 +170,27 @@ TEST_F(ExperimentTest, ReducedRunIsConsistent) {
     EXPECT_TRUE(std::isfinite(v["energy_error_pct"].get<double>()));
     EXPECT_GT(v["sim_latency_mean_ms"].get<double>(), 0);
   }
+  // ... of its own scenario: two 1-thread nodes (one per core here), the
+  // dirtiest zone first, every request answered.
+  EXPECT_TRUE(fs::is_regular_file(report / "validation" / "cluster.toml"));
+  const json doc_validation = json::parse(read_text_file(report / "experiment.json"), nullptr, false)["validation"];
+  const json& pair = doc_validation["live"];
+  ASSERT_TRUE(pair.is_object()) << doc_validation.dump();
+  ASSERT_EQ(pair["nodes"].size(), 2u);
+  EXPECT_EQ(pair["nodes"][0]["zone"], "PL");
+  EXPECT_EQ(pair["nodes"][1]["zone"], "FR");
+  for (const json& n : pair["nodes"]) EXPECT_EQ(n["threads"], 1);
+  if (std::thread::hardware_concurrency() >= 2) {
+    EXPECT_EQ(pair["nodes"][0]["name"], "pl-cpu1");
+    EXPECT_EQ(pair["nodes"][1]["name"], "fr-cpu0");
+    EXPECT_NE(read_text_file(report / "validation" / "cluster.toml").find("pinned to CPU(s) 1"), std::string::npos);
+  }
+  ASSERT_EQ(pair["runs"].size(), 3u);
+  for (const json& run : pair["runs"]) {
+    SCOPED_TRACE("validation " + run["policy"].get<std::string>());
+    EXPECT_EQ(run["requests"].get<int>(), 6);
+    EXPECT_EQ(run["completed"].get<int>(), 6);
+  }
 
   // Simulations: the carbon-aware policy never emits more than the baseline on the same workloads.
   ASSERT_EQ(s["simulations"].size(), 2u);
@@ -200,6 +221,7 @@ TEST_F(ExperimentTest, BadFlagsAreRefusedBeforeAnyWork) {
       {{"--zones", "FR,DE"}, "--zones"},
       {{"--zones", "FR,DE,ZZ"}, "'ZZ'"},
       {{"--requests", "0"}, "--requests"},
+      {{"--validation-requests", "10001"}, "--validation-requests"},
       {{"--sim-nodes", "1"}, "--sim-nodes"},
       {{"--carbon-traces", (dir_ / "nowhere").string()}, "not a directory"},
       {{"--model", (dir_ / "missing.gguf").string()}, "--model"},

@@ -207,6 +207,38 @@ TEST(ExperimentReport, HtmlHasEverySectionAndLabelsEnergy) {
   EXPECT_NE(html.find("1 of 2 policies have an error beyond 15%"), std::string::npos);
 }
 
+// The validation scenario's own run: described above the table, written
+// whole to experiment.json, and checked like the main run.
+TEST(ExperimentReport, ValidationScenarioHasItsOwnRun) {
+  ExperimentData d = small_experiment();
+  LiveRun pair = *d.live;
+  pair.nodes.resize(2);
+  pair.nodes[0].name = "pl-cpu1";
+  pair.nodes[0].zone = "PL";
+  pair.nodes[0].threads = 1;
+  pair.nodes[1].name = "fr-cpu0 <&>";
+  pair.nodes[1].zone = "FR";
+  pair.nodes[1].threads = 1;
+  pair.workload = "6 requests, Poisson 1.5/s";
+  d.validation_live = pair;
+  const std::string html = html_or_fail(d);
+  EXPECT_NE(html.find("A scenario of its own, run live and then simulated: pl-cpu1 (PL, 1 thread), "
+                      "fr-cpu0 &lt;&amp;&gt; (FR, 1 thread); 6 requests, Poisson 1.5/s."),
+            std::string::npos);
+  auto json_text = render_experiment_json(d);
+  ASSERT_TRUE(json_text.is_ok()) << json_text.status().to_string();
+  const auto j = nlohmann::json::parse(*json_text);
+  EXPECT_EQ(j["validation"]["live"]["nodes"][0]["name"], "pl-cpu1");
+  EXPECT_EQ(j["validation"]["live"]["runs"].size(), pair.runs.size());
+  EXPECT_EQ(j["validation"]["rows"].size(), d.validation.size());
+  // Without one, the key is there and null.
+  EXPECT_TRUE(nlohmann::json::parse(*render_experiment_json(small_experiment()))["validation"]["live"].is_null());
+  d.validation_live->runs[0].latency_mean_ms = NAN;
+  const core::Status bad = validate_experiment_data(d);
+  EXPECT_NE(bad.message().find("validation.live.runs[0].latency_mean_ms: not finite"), std::string::npos)
+      << bad.message();
+}
+
 TEST(ExperimentReport, EveryChartAndThePageParseAsXml) {
   if (!testing_util::have_xmllint()) GTEST_SKIP() << testing_util::kNoXmllint;
   TempDir dir;

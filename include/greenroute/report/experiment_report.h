@@ -150,6 +150,9 @@ struct ExperimentData {
   ReferenceStudy reference;
   LocalBench bench;
   std::optional<LiveRun> live;
+  // The validation scenario's own live run (its nodes, workload and
+  // per-policy figures), which `validation` compares with the simulator.
+  std::optional<LiveRun> validation_live;
   std::vector<ValidationRow> validation;
   std::vector<SimScenario> simulations;
   std::vector<std::string> notes;  // what the command noticed (skipped steps, warnings)
