@@ -105,6 +105,10 @@ core::Result<Plan> make_plan(const Flags& flags, int cores);
 
 // ---- zones (experiment_zones.cc) -------------------------------------------
 
+// ASCII lower case: zone names in node names ("FR" -> "fr-1t") and file
+// extensions.
+std::string ascii_lower(std::string s);
+
 // One grid zone and the carbon source the experiment uses for it.
 struct ZoneCarbon {
   std::string zone;

@@ -26,12 +26,6 @@ std::string self_program() {
   return ec ? std::string("/proc/self/exe") : self.string();
 }
 
-std::string lower(const std::string& s) {
-  std::string out;
-  for (char c : s) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // A node on the local profile of its thread count, named "<zone>-<suffix>"
 // (made unique within `names`).
 LiveNodeSpec node_spec(const Plan& plan, const ZoneCarbon& zone, int threads, const std::string& suffix,
@@ -39,7 +33,7 @@ LiveNodeSpec node_spec(const Plan& plan, const ZoneCarbon& zone, int threads, co
   LiveNodeSpec n;
   n.zone = zone;
   n.threads = threads;
-  const std::string base = lower(zone.zone) + "-" + suffix;
+  const std::string base = ascii_lower(zone.zone) + "-" + suffix;
   n.name = base;
   for (int k = 2; !names.insert(n.name).second; ++k) n.name = fmt::format("{}-{}", base, k);
   n.profile = local.by_threads.at(threads);

@@ -29,11 +29,6 @@ constexpr const char* kRtx = "rtx-2000-ada-16gb";
 // 2022-06-01T00:00:00Z: a summer day, when solar shapes the hourly traces.
 constexpr std::int64_t kSimStartUnixS = 1654041600;
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 std::string toml_string(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
@@ -251,8 +246,8 @@ core::Result<report::SimScenario> simulate_large_cluster(const Plan& plan, const
     // Three small boards for each bigger GPU, as edge sites tend to have.
     const int rtx = std::max(here >= 2 ? 1 : 0, static_cast<int>(std::lround(here * 0.25)));
     const int jetson = here - rtx;
-    if (jetson > 0) s.toml += node_toml("jetson-" + lower(used[i]->zone), *used[i], kJetson, jetson);
-    if (rtx > 0) s.toml += node_toml("rtx-" + lower(used[i]->zone), *used[i], kRtx, rtx);
+    if (jetson > 0) s.toml += node_toml("jetson-" + ascii_lower(used[i]->zone), *used[i], kJetson, jetson);
+    if (rtx > 0) s.toml += node_toml("rtx-" + ascii_lower(used[i]->zone), *used[i], kRtx, rtx);
     jetsons += jetson;
     rtxs += rtx;
     capacity += jetson * jetson_rps + rtx * rtx_rps;

@@ -22,11 +22,6 @@ namespace {
 // cluster takes the first ones it needs, in this order of preference.
 constexpr const char* kTableZones[] = {"FR", "DE", "PL", "GB", "NO", "US-CAL-CISO"};
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 core::Result<ZoneCatalog> table_catalog() {
   ZoneCatalog c;
   for (const char* zone : kTableZones) {
@@ -49,7 +44,7 @@ core::Result<ZoneCatalog> trace_catalog(const std::string& dir_text) {
   }
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    if (entry.is_regular_file() && lower(entry.path().extension().string()) == ".csv") files.push_back(entry.path());
+    if (entry.is_regular_file() && ascii_lower(entry.path().extension().string()) == ".csv") files.push_back(entry.path());
   }
   if (ec) return core::io_error("--carbon-traces '" + dir_text + "': " + ec.message());
   std::sort(files.begin(), files.end());
@@ -113,9 +108,14 @@ core::Result<ZoneCatalog> trace_catalog(const std::string& dir_text) {
 
 }  // namespace
 
+std::string ascii_lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
 const ZoneCarbon* ZoneCatalog::find(const std::string& zone) const {
   for (const ZoneCarbon& z : zones) {
-    if (lower(z.zone) == lower(zone)) return &z;
+    if (ascii_lower(z.zone) == ascii_lower(zone)) return &z;
   }
   return nullptr;
 }
